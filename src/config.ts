@@ -1,0 +1,83 @@
+/**
+ * Configuration from environment variables, parsed once per process with a schema and
+ * frozen. Every variable is documented in `.env.example`. A bad value fails start-up with
+ * every problem listed, never later at first use.
+ */
+import { z } from 'zod';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const list = z.string().transform((v) =>
+  v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean),
+);
+const ratio = z.coerce.number().min(0).max(1);
+
+const schema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  STATE_DIR: z.string().default('.stack'),
+
+  DATABASE_URL: z.string().default('postgres://orders:orders@127.0.0.1:5432/orders_db'),
+  DATABASE_POOL_MAX: z.coerce.number().int().min(1).default(10),
+  DATABASE_SSL: z.enum(['disable', 'require', 'verify-full']).default('disable'),
+  REDIS_URL: z.string().default('redis://127.0.0.1:6379'),
+  KAFKA_BROKERS: list.default(['127.0.0.1:9092']),
+  KAFKA_CLIENT_ID: z.string().default('order-platform'),
+  KAFKA_SSL: bool.default(false),
+  KAFKA_SASL_MECHANISM: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']).optional(),
+  KAFKA_SASL_USERNAME: z.string().optional(),
+  KAFKA_SASL_PASSWORD: z.string().optional(),
+  TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233'),
+  TEMPORAL_NAMESPACE: z.string().default('default'),
+  TEMPORAL_API_KEY: z.string().optional(),
+  TEMPORAL_TLS_CERT_PATH: z.string().optional(),
+  TEMPORAL_TLS_KEY_PATH: z.string().optional(),
+
+  API_HOST: z.string().default('0.0.0.0'),
+  API_PORT: z.coerce.number().int().default(8000),
+  GATEWAY_HOST: z.string().default('0.0.0.0'),
+  GATEWAY_PORT: z.coerce.number().int().default(8001),
+  CORS_ORIGINS: list.default(['http://localhost:8000', 'http://localhost:8001', 'http://127.0.0.1:8000', 'http://127.0.0.1:8001']),
+  MAX_BODY_BYTES: z.coerce.number().int().default(64 * 1024),
+  RATE_LIMITS_ENABLED: bool.default(true),
+
+  /** PEM private key (PKCS#8) for RS256; generated into STATE_DIR in development. */
+  JWT_PRIVATE_KEY_PATH: z.string().optional(),
+  JWT_ISSUER: z.string().default('order-platform'),
+  JWT_AUDIENCE: z.string().default('order-platform'),
+  ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().default(15 * 60),
+  REFRESH_TOKEN_TTL_SECONDS: z.coerce.number().int().default(7 * 24 * 3600),
+  JWKS_URL: z.string().default('http://127.0.0.1:8000/.well-known/jwks.json'),
+
+  WEBHOOK_SECRET_KEY: z.string().optional(),
+  WEBHOOK_ALLOW_PRIVATE_TARGETS: bool.default(false),
+
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().default(2000),
+  WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().default(200),
+  WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().default(100),
+  METRICS_PORT: z.coerce.number().int().default(0),
+
+  SIM_LATENCY_MS: z.coerce.number().int().min(0).default(0),
+  SIM_PAYMENT_TRANSIENT_FAILURE_RATE: ratio.default(0),
+  SIM_PAYMENT_DECLINE_OVER_CENTS: z.coerce.number().int().default(1_000_000),
+  SIM_CARRIER_TRANSIENT_FAILURE_RATE: ratio.default(0),
+  SIM_DELIVERY_DELAY_MS: z.coerce.number().int().min(0).default(2000),
+  DELIVERY_TIMEOUT_MS: z.coerce.number().int().min(1).default(7 * 24 * 3600 * 1000),
+  SMTP_URL: z.string().optional(),
+});
+
+export type Config = Readonly<z.infer<typeof schema>>;
+
+/** Parses `env` (default: process.env); throws one error listing every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new Error(`invalid configuration:\n${problems.join('\n')}`);
+  }
+  return Object.freeze(parsed.data);
+}
