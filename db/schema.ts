@@ -66,23 +66,54 @@ export interface WebhooksTable {
   webhook_id: Generated<string>;
   user_id: string;
   url: string;
+  /** AES-256-GCM envelope of the `whsec_...` signing secret (src/webhooks/secret-box.ts). */
   secret: string;
   event_types: string[];
   is_active: Generated<boolean>;
+  /** Why the platform switched the webhook off (410 Gone, failing for days); null otherwise. */
+  disabled_reason: string | null;
+  disabled_at: Date | null;
+  /** Start of the current run of failed deliveries; cleared by a successful one. */
+  failing_since: Date | null;
   created_at: Timestamp;
   updated_at: Timestamp;
 }
 
+export type WebhookDeliveryStatus = 'pending' | 'delivered' | 'failed' | 'rejected' | 'skipped';
+
+/** One row per (webhook, event): the dedupe key of the dispatcher; `seq` orders an order's events. */
+export interface WebhookDeliveriesTable {
+  delivery_id: Generated<string>;
+  seq: ColumnType<string, never, never>;
+  webhook_id: string;
+  event_id: string;
+  order_id: string | null;
+  event_type: string;
+  workflow_id: string;
+  status: ColumnType<WebhookDeliveryStatus, WebhookDeliveryStatus | undefined, WebhookDeliveryStatus>;
+  attempts: Generated<number>;
+  last_response_status: number | null;
+  created_at: Timestamp;
+  completed_at: Date | null;
+}
+
+export type WebhookAttemptStatus = 'succeeded' | 'retrying' | 'failed';
+
+/** One row per delivery attempt; `attempts` is the attempt number (1-based). */
 export interface WebhookLogsTable {
   log_id: Generated<string>;
   webhook_id: string;
+  delivery_id: string | null;
+  event_id: string | null;
   order_id: string | null;
   event_type: string;
   request_payload: Json<Record<string, unknown>> | null;
   response_status: number | null;
   response_body: string | null;
+  latency_ms: number | null;
+  error: string | null;
   attempts: Generated<number>;
-  status: string;
+  status: WebhookAttemptStatus;
   created_at: Timestamp;
 }
 
@@ -156,6 +187,7 @@ export interface Database {
   order_events: OrderEventsTable;
   webhooks: WebhooksTable;
   webhook_logs: WebhookLogsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
   products: ProductsTable;
   inventory_reservations: InventoryReservationsTable;
   payments: PaymentsTable;

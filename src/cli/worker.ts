@@ -1,0 +1,53 @@
+/**
+ * `npm run worker`: the process that runs order workflows and their activities. Scale out by
+ * running more copies: they share the `orders` task queue.
+ */
+import { loadConfig } from '../config';
+import { createLogger } from '../logger';
+import { createDb } from '../../db/client';
+import { createRedis } from '../redis';
+import { createKafka, createOrderEventPublisher } from '../kafka';
+import { connectTemporalClient, connectWorkerConnection } from '../temporal/connection';
+import { createActivityDeps } from '../worker/deps';
+import { createOrderWorker } from '../worker/order-worker';
+import { startDeliveryScanner } from '../worker/delivery-scans';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger('worker', config.LOG_LEVEL);
+  const db = createDb(config);
+  const redis = createRedis(config.REDIS_URL);
+  const events = await createOrderEventPublisher(createKafka(config, 'order-worker'));
+  const connection = await connectWorkerConnection(config);
+  const client = await connectTemporalClient(config);
+
+  const worker = await createOrderWorker({
+    connection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    deps: createActivityDeps(config, db, redis, events),
+    config,
+  });
+  const scanner = startDeliveryScanner(redis, client, logger);
+
+  // Worker.run() resolves after shutdown() once in-flight tasks are done.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      logger.info({ signal }, 'shutting down: finishing in-flight activities');
+      worker.shutdown();
+    });
+  }
+  logger.info({ taskQueue: worker.options.taskQueue }, 'worker ready');
+  await worker.run();
+  await scanner.stop();
+  await events.disconnect();
+  await client.connection.close();
+  await connection.close();
+  redis.disconnect();
+  await db.destroy();
+  logger.info('worker stopped');
+}
+
+main().catch((err: unknown) => {
+  console.error('worker failed', err);
+  process.exit(1);
+});

@@ -1,0 +1,12 @@
+/**
+ * Typed keys of the custom search attributes operators filter by in the Temporal Web UI
+ * (`OrderStatus = "failed"`, `CustomerId = "<uuid>"`, `OrderTotal > 100`). The stack launcher
+ * registers them; the API sets them at start; the workflow upserts them at every step.
+ * OrderTotal is a Double because that is what Temporal can range-filter; it is for search
+ * only, never for money arithmetic.
+ */
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+
+export const OrderStatusKey = defineSearchAttributeKey('OrderStatus', SearchAttributeType.KEYWORD);
+export const CustomerIdKey = defineSearchAttributeKey('CustomerId', SearchAttributeType.KEYWORD);
+export const OrderTotalKey = defineSearchAttributeKey('OrderTotal', SearchAttributeType.DOUBLE);

@@ -1,0 +1,2 @@
+/** The workflows the order worker runs (its bundle's entry point). */
+export { orderWorkflow } from './order';
