@@ -65,10 +65,22 @@ export class ValidationError extends ApiError {
 export class UnauthorizedError extends ApiError {
   override readonly name = 'UnauthorizedError';
   readonly status = 401;
-  readonly slug: string = 'unauthorized';
-  readonly title: string = 'Authentication required';
+  readonly slug: string;
+  readonly title = 'Authentication required';
+  /** `missing`: no credentials at all (the challenge then names no error, RFC 6750 3.1). */
+  constructor(
+    message: string,
+    readonly kind: 'missing' | 'invalid' | 'expired' = 'invalid',
+  ) {
+    super(message);
+    this.slug = kind === 'expired' ? 'token-expired' : 'unauthorized';
+  }
   override headers(): Record<string, string> {
-    return { 'WWW-Authenticate': `Bearer realm="order-platform", error="invalid_token", error_description="${this.message}"` };
+    const realm = 'Bearer realm="order-platform"';
+    return {
+      'WWW-Authenticate':
+        this.kind === 'missing' ? realm : `${realm}, error="invalid_token", error_description="${this.message}"`,
+    };
   }
 }
 

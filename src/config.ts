@@ -33,6 +33,8 @@ const schema = z.object({
   KAFKA_SASL_PASSWORD: z.string().optional(),
   TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().default('default'),
+  /** Task queue of the order workflows; only tests and isolated deployments change it. */
+  TEMPORAL_TASK_QUEUE: z.string().default('orders'),
   TEMPORAL_API_KEY: z.string().optional(),
   TEMPORAL_TLS_CERT_PATH: z.string().optional(),
   TEMPORAL_TLS_KEY_PATH: z.string().optional(),

@@ -26,6 +26,7 @@ async function main(): Promise<void> {
     namespace: config.TEMPORAL_NAMESPACE,
     deps: createActivityDeps(config, db, redis, events),
     config,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
   });
   const scanner = startDeliveryScanner(redis, client, logger);
 

@@ -2,13 +2,27 @@
  * What a webhook can subscribe to: the order events that have a Kafka topic, or `*` for all
  * of them. `webhook.ping` is what POST /webhooks/{id}/test sends; nobody subscribes to it.
  */
-import { TOPICS, type TopicEventType } from '../contract/topics';
+import type { TopicEventType } from '../contract/topics';
 
 export const WILDCARD = '*';
 export const PING_EVENT_TYPE = 'webhook.ping';
 
-export const SUBSCRIBABLE_EVENT_TYPES = [...(Object.keys(TOPICS) as TopicEventType[]), WILDCARD] as const;
-export type SubscribableEventType = TopicEventType | typeof WILDCARD;
+export const SUBSCRIBABLE_EVENT_TYPES = [
+  'order.created',
+  'order.validated',
+  'order.payment_processed',
+  'order.fulfilled',
+  'order.shipped',
+  'order.cancelled',
+  'order.delivered',
+  'order.failed',
+  WILDCARD,
+] as const satisfies readonly (TopicEventType | typeof WILDCARD)[];
+export type SubscribableEventType = (typeof SUBSCRIBABLE_EVENT_TYPES)[number];
+
+// Compile-time check: every event type with a topic can be subscribed to.
+type Missing = Exclude<TopicEventType, SubscribableEventType>;
+const _everyTopicSubscribable: [Missing] extends [never] ? true : Missing = true;
 
 export function isSubscribableEventType(value: string): value is SubscribableEventType {
   return (SUBSCRIBABLE_EVENT_TYPES as readonly string[]).includes(value);

@@ -1,0 +1,20 @@
+/**
+ * The webhook delivery activities, built from injected dependencies. The workflow imports
+ * the type only.
+ */
+import type { WebhookActivityDeps } from './deps';
+import { createDeliverWebhook } from './deliver';
+import { createRecordDeliveryFailure } from './record-failure';
+
+export type { WebhookActivityDeps } from './deps';
+export type { DeliverWebhookInput } from './deliver';
+export type { RecordDeliveryFailureInput } from './record-failure';
+
+export function createWebhookActivities(deps: WebhookActivityDeps) {
+  return {
+    deliverWebhook: createDeliverWebhook(deps),
+    recordDeliveryFailure: createRecordDeliveryFailure(deps),
+  };
+}
+
+export type WebhookActivities = ReturnType<typeof createWebhookActivities>;
