@@ -60,7 +60,7 @@ export function createApp(deps: AppDeps) {
   const orders = createOrdersService({
     db,
     cache: createOrderCache(redis, logger),
-    workflows: createOrderWorkflows(temporal),
+    workflows: createOrderWorkflows(temporal, config.TEMPORAL_TASK_QUEUE),
     clock,
   });
 
@@ -105,7 +105,7 @@ export function createApp(deps: AppDeps) {
     ],
   });
 
-  const scalar = Scalar({ url: '/openapi.json', pageTitle: 'Order platform API' });
+  const scalar = Scalar<AppEnv>({ url: '/openapi.json', pageTitle: 'Order platform API' });
   app.get('/docs', async (c, next) => {
     const page = await scalar(c, next);
     if (!(page instanceof Response)) return c.notFound();

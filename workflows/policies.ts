@@ -1,7 +1,7 @@
 /**
  * Timeouts and retry policies of the saga's activities, in one place.
- * - steps: transient faults (a database blip, a gateway timeout) are retried with back-off
- *   for up to ten minutes; business rejections are non-retryable by type;
+ * - steps: transient faults (a database blip, a gateway timeout, a worker killed mid-step)
+ *   are retried with back-off for up to ten minutes; business rejections are non-retryable;
  * - compensations: retried until they succeed (an unrefunded charge is never acceptable), so a
  *   stuck compensation stays visible in the Web UI as a pending activity with its last error;
  * - notifications: best effort, a few attempts, never fail the order.
@@ -10,7 +10,8 @@ import type { ActivityOptions } from '@temporalio/workflow';
 import { ORDER_REJECTIONS } from '../src/domain/errors';
 
 export const STEP_OPTIONS: ActivityOptions = {
-  startToCloseTimeout: '30 seconds',
+  // Steps take milliseconds; a worker that dies mid-step is noticed after this long.
+  startToCloseTimeout: '10 seconds',
   scheduleToCloseTimeout: '10 minutes',
   retry: {
     initialInterval: '200 milliseconds',
@@ -21,7 +22,7 @@ export const STEP_OPTIONS: ActivityOptions = {
 };
 
 export const COMPENSATION_OPTIONS: ActivityOptions = {
-  startToCloseTimeout: '30 seconds',
+  startToCloseTimeout: '10 seconds',
   retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '5 minutes' },
 };
 

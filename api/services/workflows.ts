@@ -11,16 +11,12 @@ import {
   WorkflowNotFoundError,
   type Client,
 } from '@temporalio/client';
-import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { orderWorkflowId, TASK_QUEUE } from '../../src/contract/orders';
+import { CustomerIdKey, OrderStatusKey, OrderTotalKey } from '../../src/contract/search-attributes';
 import { formatMoney } from '../../src/domain/money';
 import type { OrderWorkflowInput } from '../../src/domain/order';
 import { cancelSignal, ORDER_WORKFLOW_TYPE, type CancelRequest, type OrderState } from '../../workflows/definitions';
 import { ServiceUnavailableError } from '../errors';
-
-export const OrderStatusKey = defineSearchAttributeKey('OrderStatus', SearchAttributeType.KEYWORD);
-export const CustomerIdKey = defineSearchAttributeKey('CustomerId', SearchAttributeType.KEYWORD);
-export const OrderTotalKey = defineSearchAttributeKey('OrderTotal', SearchAttributeType.DOUBLE);
 
 type OrderWorkflow = (input: OrderWorkflowInput) => Promise<OrderState>;
 
@@ -35,7 +31,8 @@ export function orderSummary(input: OrderWorkflowInput): string {
   return `Order ${input.orderId} for ${count} item${count === 1 ? '' : 's'}, total ${formatMoney(input.totalCents)}`;
 }
 
-export function createOrderWorkflows(client: Client, deadlineMs = 5000): OrderWorkflows {
+/** `taskQueue` must be the worker's (config TEMPORAL_TASK_QUEUE, by default the contract's). */
+export function createOrderWorkflows(client: Client, taskQueue = TASK_QUEUE, deadlineMs = 5000): OrderWorkflows {
   const withDeadline = <T>(fn: () => Promise<T>) => client.connection.withDeadline(Date.now() + deadlineMs, fn);
   const unavailable = (err: unknown) => {
     throw new ServiceUnavailableError('the workflow service did not answer', { cause: err });
@@ -46,7 +43,7 @@ export function createOrderWorkflows(client: Client, deadlineMs = 5000): OrderWo
         await withDeadline(() =>
           client.workflow.start<OrderWorkflow>(ORDER_WORKFLOW_TYPE, {
             workflowId: orderWorkflowId(input.orderId),
-            taskQueue: TASK_QUEUE,
+            taskQueue,
             args: [input],
             workflowIdConflictPolicy: 'USE_EXISTING',
             workflowIdReusePolicy: 'REJECT_DUPLICATE',

@@ -11,7 +11,11 @@ import type { Config } from '../config';
 
 export type KafkaConnection = Pick<
   Config,
-  'KAFKA_BROKERS' | 'KAFKA_SSL' | 'KAFKA_SASL_MECHANISM' | 'KAFKA_SASL_USERNAME' | 'KAFKA_SASL_PASSWORD'
+  | 'KAFKA_BROKERS'
+  | 'KAFKA_SSL'
+  | 'KAFKA_SASL_MECHANISM'
+  | 'KAFKA_SASL_USERNAME'
+  | 'KAFKA_SASL_PASSWORD'
 >;
 
 /**
@@ -20,9 +24,15 @@ export type KafkaConnection = Pick<
  * retries would only slow it down; work that should ride out a brief hiccup asks for some.
  */
 export function kafkaAdmin(config: KafkaConnection, retries = 0): Admin {
-  const { KAFKA_SASL_MECHANISM: mechanism, KAFKA_SASL_USERNAME: username, KAFKA_SASL_PASSWORD: password } = config;
+  const {
+    KAFKA_SASL_MECHANISM: mechanism,
+    KAFKA_SASL_USERNAME: username,
+    KAFKA_SASL_PASSWORD: password,
+  } = config;
   const sasl: SASLOptions | undefined =
-    mechanism && username && password ? ({ mechanism, username, password } as SASLOptions) : undefined;
+    mechanism && username && password
+      ? ({ mechanism, username, password } as SASLOptions)
+      : undefined;
   const kafka = new Kafka({
     clientId: 'order-platform-stack',
     brokers: config.KAFKA_BROKERS,

@@ -38,7 +38,10 @@ export async function waitUntilReady(probe: Probe, options: WaitOptions): Promis
     }
     if (Date.now() >= deadline) {
       const why = lastError ? ` (last error: ${lastError})` : '';
-      throw failure(`${options.what} was not ready after ${options.timeoutMs / 1000}s${why}`, options.log);
+      throw failure(
+        `${options.what} was not ready after ${options.timeoutMs / 1000}s${why}`,
+        options.log,
+      );
     }
     await sleep(options.intervalMs ?? 250);
   }
@@ -46,7 +49,9 @@ export async function waitUntilReady(probe: Probe, options: WaitOptions): Promis
 
 function failure(message: string, log: string | undefined): StackError {
   if (!log || !existsSync(log)) return new StackError(message);
-  return new StackError(`${message}. The end of ${log}:\n${lastLines(readFileSync(log, 'utf8'), 30)}`);
+  return new StackError(
+    `${message}. The end of ${log}:\n${lastLines(readFileSync(log, 'utf8'), 30)}`,
+  );
 }
 
 /** A probe that gives up after `ms`, so one hung connection attempt cannot stall a wait. */

@@ -24,7 +24,11 @@ export interface RunResult {
 }
 
 /** Runs a command to completion; never throws for a non-zero exit. */
-export function runCapture(command: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
+export function runCapture(
+  command: string,
+  args: readonly string[],
+  options: RunOptions = {},
+): Promise<RunResult> {
   const spawnOptions: SpawnOptions = {
     cwd: options.cwd,
     env: options.env ?? process.env,
@@ -46,7 +50,11 @@ export function runCapture(command: string, args: readonly string[], options: Ru
 }
 
 /** Runs a command and throws a StackError with its last output lines when it fails. */
-export async function run(command: string, args: readonly string[], options: RunOptions = {}): Promise<string> {
+export async function run(
+  command: string,
+  args: readonly string[],
+  options: RunOptions = {},
+): Promise<string> {
   const result = await runCapture(command, args, options);
   if (result.code !== 0) {
     throw new StackError(

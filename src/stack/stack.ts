@@ -23,7 +23,13 @@ import { logFile } from './paths';
 import { isPortFree, portHolder } from './ports';
 import { waitUntilReady } from './readiness';
 import { ENGINE_ADDRESS_VARIABLES, type StackSettings } from './settings';
-import { inspectPidFile, removePidFile, startDaemon, stopProcess, type StopOutcome } from './supervise';
+import {
+  inspectPidFile,
+  removePidFile,
+  startDaemon,
+  stopProcess,
+  type StopOutcome,
+} from './supervise';
 
 export interface StartedProcess {
   component: Component;
@@ -52,7 +58,12 @@ export class Launch {
 
 /** The four engines, in the order `down` stops them in reverse. */
 export function engines(settings: StackSettings): Engine[] {
-  return [postgresEngine(settings), redisEngine(settings), kafkaEngine(settings), temporalEngine(settings)];
+  return [
+    postgresEngine(settings),
+    redisEngine(settings),
+    kafkaEngine(settings),
+    temporalEngine(settings),
+  ];
 }
 
 /** Every component, engines first: start order. */
@@ -96,10 +107,15 @@ async function ensureEngine(launch: Launch, engine: Engine): Promise<void> {
 }
 
 /** A component already running from an earlier start is reused once it answers. */
-async function reuseIfRunning(launch: Launch, component: Component, startedAt: number): Promise<boolean> {
+async function reuseIfRunning(
+  launch: Launch,
+  component: Component,
+  startedAt: number,
+): Promise<boolean> {
   const { paths } = launch.settings;
   const state = inspectPidFile(paths, component.name, component.marker);
-  if (state.kind === 'stale') warn(`${component.name}: removed a stale pid file (pid ${state.pid} is gone)`);
+  if (state.kind === 'stale')
+    warn(`${component.name}: removed a stale pid file (pid ${state.pid} is gone)`);
   if (state.kind !== 'running') return false;
   await waitUntilReady(component.probe, {
     what: `${component.name} (already running, pid ${state.pid})`,
@@ -139,13 +155,24 @@ export async function bootstrap(settings: StackSettings, options: BootstrapOptio
   const searchAttributes = async (): Promise<void> => {
     const startedAt = Date.now();
     const added = await ensureSearchAttributes(config);
-    done('search attr', added.length > 0 ? `registered ${added.join(', ')}` : 'registered', startedAt);
+    done(
+      'search attr',
+      added.length > 0 ? `registered ${added.join(', ')}` : 'registered',
+      startedAt,
+    );
   };
   const database = async (): Promise<void> => {
     const startedAt = Date.now();
     const result = await prepareDatabase(config, options.seed);
-    const migrations = result.applied.length > 0 ? `applied ${result.applied.length} migration(s)` : 'schema current';
-    const seeded = options.seed ? (result.seeded ? ', demo data seeded' : ', no db/seed.ts yet') : '';
+    const migrations =
+      result.applied.length > 0
+        ? `applied ${result.applied.length} migration(s)`
+        : 'schema current';
+    const seeded = options.seed
+      ? result.seeded
+        ? ', demo data seeded'
+        : ', no db/seed.ts yet'
+      : '';
     done('database', `${migrations}${seeded}`, startedAt);
   };
   await settleAll([topics(), searchAttributes(), database()]);
@@ -159,7 +186,8 @@ export interface StartAppsOptions {
 
 export async function startApps(launch: Launch, options: StartAppsOptions): Promise<void> {
   const list = apps(launch.settings);
-  for (const app of list.filter((a) => !appExists(a))) warn(`${app.name}: ${app.entry} does not exist yet, skipped`);
+  for (const app of list.filter((a) => !appExists(a)))
+    warn(`${app.name}: ${app.entry} does not exist yet, skipped`);
   const present = list.filter(appExists);
   if (options.replace) {
     const stopped = await stopRunning(launch.settings, [...present].reverse());
@@ -199,11 +227,15 @@ export async function stopStarted(launch: Launch): Promise<void> {
 }
 
 /** Stops running components found through their pid files; returns the names stopped. */
-export async function stopRunning(settings: StackSettings, list: readonly Component[]): Promise<string[]> {
+export async function stopRunning(
+  settings: StackSettings,
+  list: readonly Component[],
+): Promise<string[]> {
   const stopped: string[] = [];
   for (const component of list) {
     const state = inspectPidFile(settings.paths, component.name, component.marker);
-    if (state.kind === 'stale') warn(`${component.name}: removed a stale pid file (pid ${state.pid} is gone)`);
+    if (state.kind === 'stale')
+      warn(`${component.name}: removed a stale pid file (pid ${state.pid} is gone)`);
     if (state.kind !== 'running') continue;
     const outcome = await stopProcess(state.pid, component.stop);
     removePidFile(settings.paths, component.name);

@@ -14,7 +14,16 @@
  * launcher signal some unrelated program.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { logFile, pidFile, type StatePaths } from './paths';
 
@@ -41,7 +50,10 @@ export function startDaemon(paths: StatePaths, spec: DaemonSpec): Daemon {
   mkdirSync(paths.logs, { recursive: true });
   mkdirSync(paths.pids, { recursive: true });
   const log = openSync(logFile(paths, spec.name), 'a');
-  writeSync(log, `\n=== ${new Date().toISOString()} starting: ${spec.command} ${spec.args.join(' ')}\n`);
+  writeSync(
+    log,
+    `\n=== ${new Date().toISOString()} starting: ${spec.command} ${spec.args.join(' ')}\n`,
+  );
   try {
     const child = spawn(spec.command, spec.args, {
       cwd: spec.cwd,
@@ -63,9 +75,7 @@ export function startDaemon(paths: StatePaths, spec: DaemonSpec): Daemon {
 }
 
 export type PidFileState =
-  | { kind: 'running'; pid: number }
-  | { kind: 'stale'; pid: number }
-  | { kind: 'none' };
+  { kind: 'running'; pid: number } | { kind: 'stale'; pid: number } | { kind: 'none' };
 
 /**
  * Reads a component's pid file and checks it still describes that component: alive, and its
@@ -79,7 +89,12 @@ export function inspectPidFile(paths: StatePaths, name: string, marker: string):
   } catch {
     return { kind: 'none' };
   }
-  if (Number.isInteger(pid) && pid > 0 && isAlive(pid) && (commandLine(pid) ?? '').includes(marker)) {
+  if (
+    Number.isInteger(pid) &&
+    pid > 0 &&
+    isAlive(pid) &&
+    (commandLine(pid) ?? '').includes(marker)
+  ) {
     return { kind: 'running', pid };
   }
   rmSync(file, { force: true });
@@ -228,5 +243,7 @@ function processMemory(pid: number): number {
       return undefined;
     }
   };
-  return fromFile(`/proc/${pid}/smaps_rollup`, 'Pss') ?? fromFile(`/proc/${pid}/status`, 'VmRSS') ?? 0;
+  return (
+    fromFile(`/proc/${pid}/smaps_rollup`, 'Pss') ?? fromFile(`/proc/${pid}/status`, 'VmRSS') ?? 0
+  );
 }

@@ -6,6 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../../db/client';
+import type { WebhookAttemptStatus } from '../../db/schema';
 import { attemptDelivery, type AttemptReport, type AttemptSettings } from './attempt';
 import { PING_EVENT_TYPE } from './event-types';
 import { messageBody, pingMessage } from './payload';
@@ -67,7 +68,7 @@ export interface DeliveryLogView {
   event_type: string;
   order_id: string | null;
   attempt: number;
-  status: string;
+  status: WebhookAttemptStatus;
   response_status: number | null;
   response_body: string | null;
   latency_ms: number | null;

@@ -89,13 +89,22 @@ export async function deleteWebhook(db: Db, webhookId: string): Promise<boolean>
   return result.numDeletedRows > 0n;
 }
 
-/** The active webhooks of a user subscribed to an event type (or to `*`). */
-export function findSubscribers(db: Db, userId: string, eventType: string): Promise<{ webhook_id: string }[]> {
+/**
+ * The active webhooks of a user subscribed to an event type (or to `*`) that existed when the
+ * event happened: a webhook receives what happens after it is registered, not the backlog.
+ */
+export function findSubscribers(
+  db: Db,
+  userId: string,
+  eventType: string,
+  occurredAt: Date,
+): Promise<{ webhook_id: string }[]> {
   return db
     .selectFrom('webhooks')
     .select('webhook_id')
     .where('user_id', '=', userId)
     .where('is_active', '=', true)
+    .where('created_at', '<=', occurredAt)
     .where(sql<boolean>`event_types && ARRAY[${eventType}, ${WILDCARD}]::text[]`)
     .orderBy('created_at')
     .execute();

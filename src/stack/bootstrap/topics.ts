@@ -30,7 +30,11 @@ export function ensureTopics(config: KafkaConnection): Promise<TopicsResult> {
       const missing = ALL_TOPICS.filter((topic) => !present.has(topic));
       if (missing.length > 0) {
         await admin.createTopics({
-          topics: missing.map((topic) => ({ topic, numPartitions: TOPIC_PARTITIONS, replicationFactor })),
+          topics: missing.map((topic) => ({
+            topic,
+            numPartitions: TOPIC_PARTITIONS,
+            replicationFactor,
+          })),
           waitForLeaders: true,
         });
       }
@@ -39,7 +43,9 @@ export function ensureTopics(config: KafkaConnection): Promise<TopicsResult> {
         const metadata = await admin.fetchTopicMetadata({ topics: [...existing] });
         for (const topic of metadata.topics) {
           if (topic.partitions.length < TOPIC_PARTITIONS) {
-            warn(`topic ${topic.name} has ${topic.partitions.length} partitions, fewer than ${TOPIC_PARTITIONS}`);
+            warn(
+              `topic ${topic.name} has ${topic.partitions.length} partitions, fewer than ${TOPIC_PARTITIONS}`,
+            );
           }
         }
       }

@@ -49,7 +49,10 @@ export function kafkaEngine(settings: StackSettings): Engine {
     readyTimeoutMs: 90_000,
     probe: () =>
       withTimeout(
-        withKafkaAdmin(settings.config, async (admin) => (await admin.describeCluster()).brokers.length > 0),
+        withKafkaAdmin(
+          settings.config,
+          async (admin) => (await admin.describeCluster()).brokers.length > 0,
+        ),
         5000,
         'kafka metadata',
       ),
@@ -80,7 +83,16 @@ export function kafkaEngine(settings: StackSettings): Engine {
       return {
         name: 'kafka',
         command: java(),
-        args: [...HEAP, '-XX:+UseG1GC', '-XX:MaxGCPauseMillis=20', ...jvmFlags, '-cp', classpath, 'kafka.Kafka', propertiesFile],
+        args: [
+          ...HEAP,
+          '-XX:+UseG1GC',
+          '-XX:MaxGCPauseMillis=20',
+          ...jvmFlags,
+          '-cp',
+          classpath,
+          'kafka.Kafka',
+          propertiesFile,
+        ],
         cwd: dir,
       };
     },

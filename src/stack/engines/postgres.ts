@@ -15,7 +15,17 @@
  *   socket that is not opened): only the application role can log in.
  */
 import { createHash } from 'node:crypto';
-import { chownSync, existsSync, lstatSync, mkdirSync, readFileSync, realpathSync, renameSync, rmSync, symlinkSync } from 'node:fs';
+import {
+  chownSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readFileSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+} from 'node:fs';
 import path from 'node:path';
 import postgres from 'postgres';
 import type { Engine } from '../components';
@@ -112,7 +122,11 @@ function serverUser(): OsUser | undefined {
  * checkout under /root, whose mode is 700). Then the data lives under /var/lib/order-platform
  * and `<state>/postgres` is a symlink to it, so the state folder still tells where it is.
  */
-async function resolveDataDir(settings: StackSettings, link: string, owner: OsUser | undefined): Promise<string> {
+async function resolveDataDir(
+  settings: StackSettings,
+  link: string,
+  owner: OsUser | undefined,
+): Promise<string> {
   mkdirSync(settings.paths.root, { recursive: true });
   if (existsSync(link)) return realpathSync(link);
   if (isSymlink(link)) rmSync(link); // dangling: its target was deleted
@@ -121,7 +135,9 @@ async function resolveDataDir(settings: StackSettings, link: string, owner: OsUs
   const hash = createHash('sha256').update(settings.paths.root).digest('hex').slice(0, 12);
   const target = path.join(FALLBACK_ROOT, hash, 'postgres');
   mkdirSync(path.dirname(target), { recursive: true });
-  warn(`the postgres user cannot reach ${settings.paths.root}; keeping the data in ${target} (linked from ${link})`);
+  warn(
+    `the postgres user cannot reach ${settings.paths.root}; keeping the data in ${target} (linked from ${link})`,
+  );
   symlinkSync(target, link);
   return target;
 }
@@ -136,7 +152,9 @@ function isSymlink(file: string): boolean {
 
 function checkedUser(owner: OsUser | undefined): OsUser | undefined {
   if (owner && owner.uid < 0) {
-    throw new StackError('there is no `postgres` OS user: reinstall postgresql-common (apt-get install --reinstall postgresql-common)');
+    throw new StackError(
+      'there is no `postgres` OS user: reinstall postgresql-common (apt-get install --reinstall postgresql-common)',
+    );
   }
   return owner;
 }
@@ -155,7 +173,17 @@ async function initialise(dataDir: string, url: string, owner: OsUser | undefine
 
   await run(
     path.join(BIN, 'initdb'),
-    ['-D', scratch, '-U', 'postgres', '-E', 'UTF8', '--locale=C.UTF-8', '--auth-local=peer', '--auth-host=scram-sha-256'],
+    [
+      '-D',
+      scratch,
+      '-U',
+      'postgres',
+      '-E',
+      'UTF8',
+      '--locale=C.UTF-8',
+      '--auth-local=peer',
+      '--auth-host=scram-sha-256',
+    ],
     asOwner,
   );
 
@@ -166,8 +194,12 @@ async function initialise(dataDir: string, url: string, owner: OsUser | undefine
     '',
   ].join('\n');
   // Single-user mode reads one statement per line and keeps going after an error: look for one.
-  const output = await run(POSTGRES, ['--single', '-D', scratch, 'postgres'], { ...asOwner, input: sql });
-  if (/\bERROR:/.test(output)) throw new StackError(`creating the role and database failed:\n${output}`);
+  const output = await run(POSTGRES, ['--single', '-D', scratch, 'postgres'], {
+    ...asOwner,
+    input: sql,
+  });
+  if (/\bERROR:/.test(output))
+    throw new StackError(`creating the role and database failed:\n${output}`);
 
   renameSync(scratch, dataDir);
 }
@@ -185,7 +217,10 @@ const identifier = (name: string): string => `"${name.replace(/"/g, '""')}"`;
 const literal = (value: string): string => `'${value.replace(/'/g, "''")}'`;
 
 /** Ready means the application role can log in to its database and run a query. */
-async function canQuery(url: string, ssl: StackSettings['config']['DATABASE_SSL']): Promise<boolean> {
+async function canQuery(
+  url: string,
+  ssl: StackSettings['config']['DATABASE_SSL'],
+): Promise<boolean> {
   const sql = postgres(url, {
     max: 1,
     connect_timeout: 2,

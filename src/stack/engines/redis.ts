@@ -35,7 +35,8 @@ export function redisEngine(settings: StackSettings): Engine {
     probe: () => answersPing(url),
 
     async install() {
-      if (!which('redis-server') && !existsSync(DEBIAN_BINARY)) await installDebianPackages(['redis-server']);
+      if (!which('redis-server') && !existsSync(DEBIAN_BINARY))
+        await installDebianPackages(['redis-server']);
     },
 
     async prepare() {

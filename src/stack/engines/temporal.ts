@@ -14,7 +14,7 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Connection, type ConnectionOptions } from '@temporalio/client';
-import { temporal } from '@temporalio/proto';
+import proto, { type temporal } from '@temporalio/proto';
 import type { Config } from '../../config';
 import { SEARCH_ATTRIBUTES } from '../../contract/orders';
 import type { Engine } from '../components';
@@ -52,7 +52,8 @@ export function temporalEngine(settings: StackSettings): Engine {
 
     daemon() {
       const binary = installedTemporalCli();
-      if (!binary) throw new Error('the Temporal CLI is not installed: install() runs before daemon()');
+      if (!binary)
+        throw new Error('the Temporal CLI is not installed: install() runs before daemon()');
       return {
         name: 'temporal',
         command: binary,
@@ -69,7 +70,10 @@ export function temporalEngine(settings: StackSettings): Engine {
           String(TEMPORAL_UI_PORT),
           '--namespace',
           namespace,
-          ...Object.entries(SEARCH_ATTRIBUTES).flatMap(([name, type]) => ['--search-attribute', `${name}=${type}`]),
+          ...Object.entries(SEARCH_ATTRIBUTES).flatMap(([name, type]) => [
+            '--search-attribute',
+            `${name}=${type}`,
+          ]),
           ...SQLITE_PRAGMAS.flatMap((pragma) => ['--sqlite-pragma', pragma]),
           '--log-level',
           'warn',
@@ -82,14 +86,26 @@ export function temporalEngine(settings: StackSettings): Engine {
 
 type TemporalConnectionConfig = Pick<
   Config,
-  'TEMPORAL_ADDRESS' | 'TEMPORAL_NAMESPACE' | 'TEMPORAL_API_KEY' | 'TEMPORAL_TLS_CERT_PATH' | 'TEMPORAL_TLS_KEY_PATH'
+  | 'TEMPORAL_ADDRESS'
+  | 'TEMPORAL_NAMESPACE'
+  | 'TEMPORAL_API_KEY'
+  | 'TEMPORAL_TLS_CERT_PATH'
+  | 'TEMPORAL_TLS_KEY_PATH'
 >;
 
 /** Connection options for the configured cluster: plain locally, TLS and/or API key remotely. */
 export function temporalConnectionOptions(config: TemporalConnectionConfig): ConnectionOptions {
-  const { TEMPORAL_TLS_CERT_PATH: cert, TEMPORAL_TLS_KEY_PATH: key, TEMPORAL_API_KEY: apiKey } = config;
+  const {
+    TEMPORAL_TLS_CERT_PATH: cert,
+    TEMPORAL_TLS_KEY_PATH: key,
+    TEMPORAL_API_KEY: apiKey,
+  } = config;
   const tls =
-    cert && key ? { clientCertPair: { crt: readFileSync(cert), key: readFileSync(key) } } : apiKey ? true : undefined;
+    cert && key
+      ? { clientCertPair: { crt: readFileSync(cert), key: readFileSync(key) } }
+      : apiKey
+        ? true
+        : undefined;
   return {
     address: config.TEMPORAL_ADDRESS,
     connectTimeout: '3s',
@@ -98,8 +114,15 @@ export function temporalConnectionOptions(config: TemporalConnectionConfig): Con
   };
 }
 
-async function withConnection<T>(config: TemporalConnectionConfig, action: (c: Connection) => Promise<T>): Promise<T> {
-  const connection = await withTimeout(Connection.connect(temporalConnectionOptions(config)), 5000, 'temporal connect');
+async function withConnection<T>(
+  config: TemporalConnectionConfig,
+  action: (c: Connection) => Promise<T>,
+): Promise<T> {
+  const connection = await withTimeout(
+    Connection.connect(temporalConnectionOptions(config)),
+    5000,
+    'temporal connect',
+  );
   try {
     return await action(connection);
   } finally {
@@ -119,15 +142,19 @@ function namespaceAnswers(config: TemporalConnectionConfig): Promise<boolean> {
   });
 }
 
-const INDEXED_VALUE_TYPES: Record<string, temporal.api.enums.v1.IndexedValueType> = {
-  Text: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_TEXT,
-  Keyword: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
-  Int: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_INT,
-  Double: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_DOUBLE,
-  Bool: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_BOOL,
-  Datetime: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_DATETIME,
-  KeywordList: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD_LIST,
-};
+type SearchAttributeTypeName =
+  'Text' | 'Keyword' | 'Int' | 'Double' | 'Bool' | 'Datetime' | 'KeywordList';
+
+const INDEXED_VALUE_TYPES: Record<SearchAttributeTypeName, temporal.api.enums.v1.IndexedValueType> =
+  {
+    Text: IndexedValueType.INDEXED_VALUE_TYPE_TEXT,
+    Keyword: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+    Int: IndexedValueType.INDEXED_VALUE_TYPE_INT,
+    Double: IndexedValueType.INDEXED_VALUE_TYPE_DOUBLE,
+    Bool: IndexedValueType.INDEXED_VALUE_TYPE_BOOL,
+    Datetime: IndexedValueType.INDEXED_VALUE_TYPE_DATETIME,
+    KeywordList: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD_LIST,
+  };
 
 /**
  * Registers any of the order search attributes the namespace lacks; returns the names added.
@@ -143,12 +170,14 @@ export async function ensureSearchAttributes(config: TemporalConnectionConfig): 
     const missing = Object.entries(SEARCH_ATTRIBUTES).filter(([name]) => !(name in custom));
     if (missing.length === 0) return [];
     const searchAttributes = Object.fromEntries(
-      missing.map(([name, type]) => [name, INDEXED_VALUE_TYPES[type] ?? INDEXED_VALUE_TYPES.Keyword]),
+      missing.map(([name, type]) => [name, INDEXED_VALUE_TYPES[type]]),
     );
     try {
       await connection.operatorService.addSearchAttributes({ namespace, searchAttributes });
     } catch (error) {
-      warn(`could not register search attributes ${missing.map(([n]) => n).join(', ')}: ${String(error)}`);
+      warn(
+        `could not register search attributes ${missing.map(([n]) => n).join(', ')}: ${String(error)}`,
+      );
       return [];
     }
     return missing.map(([name]) => name);

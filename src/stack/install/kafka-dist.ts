@@ -10,7 +10,15 @@
  * interrupted one is redone, and editing the pom (a new version) fetches again.
  */
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import { CACHE_DIR, STACK_SOURCE_DIR } from '../paths';
 import { run, which } from '../shell';
@@ -49,7 +57,9 @@ export async function ensureKafkaDistribution(): Promise<string> {
 }
 
 function isInstalled(): boolean {
-  return existsSync(STAMP) && existsSync(KAFKA_LIBS) && readFileSync(STAMP, 'utf8').trim() === pomHash();
+  return (
+    existsSync(STAMP) && existsSync(KAFKA_LIBS) && readFileSync(STAMP, 'utf8').trim() === pomHash()
+  );
 }
 
 function pomHash(): string {

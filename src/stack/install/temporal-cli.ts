@@ -65,7 +65,10 @@ function locateBinary(): string {
   const direct = path.join(VENV_DIR, 'bin', 'temporal');
   if (isExecutable(direct)) return direct;
   const found = findFile(VENV_DIR, 'temporal', 6);
-  if (!found) throw new StackError(`no \`temporal\` binary found in ${VENV_DIR} after installing ${TEMPORAL_CLI_REQUIREMENT}`);
+  if (!found)
+    throw new StackError(
+      `no \`temporal\` binary found in ${VENV_DIR} after installing ${TEMPORAL_CLI_REQUIREMENT}`,
+    );
   return found;
 }
 
@@ -73,7 +76,13 @@ function findFile(dir: string, name: string, depth: number): string | undefined 
   if (depth < 0) return undefined;
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const full = path.join(dir, entry.name);
-    if (entry.isFile() && entry.name === name && isExecutable(full) && statSync(full).size > 1_000_000) return full;
+    if (
+      entry.isFile() &&
+      entry.name === name &&
+      isExecutable(full) &&
+      statSync(full).size > 1_000_000
+    )
+      return full;
     if (entry.isDirectory()) {
       const inner = findFile(full, name, depth - 1);
       if (inner) return inner;

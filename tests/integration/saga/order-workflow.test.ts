@@ -7,7 +7,7 @@ import { writeFile } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { execFileSync } from 'node:child_process';
 import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { WorkflowHandle } from '@temporalio/client';
 import { orderWorkflow, type OrderWorkflowOptions } from '../../../workflows/order';
@@ -15,7 +15,7 @@ import { cancelSignal, deliveredSignal, statusQuery } from '../../../workflows/d
 import { ORDER_WORKFLOWS_PATH } from '../../../src/worker/order-worker';
 import { orderWorkflowId } from '../../../src/contract/orders';
 import { OrderStatusKey } from '../../../src/contract/search-attributes';
-import { createWorkflowTestEnv } from '../../support/temporal';
+import { createWorkflowTestEnv, temporalCliPath } from '../../support/temporal';
 import { anOrder } from '../../support/orders';
 import { fakeActivities, type FakeScript } from './fake-activities';
 
@@ -58,8 +58,9 @@ async function runSaga(
     const state = await handle.result();
     const description = await handle.describe();
     if (process.env.RECORD_HISTORIES) {
-      const history = await handle.fetchHistory();
-      await writeFile(new URL(`../../replay/histories/${name}.json`, import.meta.url), historyToJSON(history));
+      // The CLI writes the canonical proto-JSON form that historyFromJSON reads back.
+      const json = execFileSync(temporalCliPath(), ['workflow', 'show', '--address', env.address, '--workflow-id', handle.workflowId, '--output', 'json']);
+      await writeFile(new URL(`../../replay/histories/${name}.json`, import.meta.url), json);
     }
     return { state, description };
   });

@@ -1,0 +1,164 @@
+/**
+ * The webhook dispatcher's Kafka half: a consumer in its own group on every order topic. For
+ * each event it finds the order owner's active webhooks subscribed to the event's type and
+ * schedules one delivery workflow per webhook (`webhook-<webhook_id>-<event_id>`): first a
+ * webhook_deliveries row (unique per webhook and event), then the workflow, whose id Temporal
+ * refuses to start twice. A message's offset is resolved only once every delivery it asks for
+ * is durably scheduled, and only resolved offsets are committed, so a dispatcher killed
+ * mid-batch loses nothing, and the redelivered messages schedule nothing twice.
+ */
+import type { Client } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy } from '@temporalio/client';
+import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
+import type { Db } from '../../db/client';
+import { parseOrderEvent, type OrderEvent } from '../contract/events';
+import { ALL_TOPICS } from '../contract/topics';
+import type { Config } from '../config';
+import type { Logger } from '../logger';
+import {
+  WEBHOOK_DELIVERY_WORKFLOW_TYPE,
+  webhookDeliveryWorkflowId,
+  type WebhookDeliveryInput,
+} from '../../workflows/webhook-delivery-definitions';
+import { eventMessage } from './payload';
+import { retryScheduleFromConfig, type RetrySchedule } from './retry';
+import { findPredecessor, findSubscribers, upsertDelivery } from './store';
+
+export interface DispatchSettings {
+  taskQueue: string;
+  retry: RetrySchedule;
+  attemptTimeoutMs: number;
+  orderRecheckMs: number;
+}
+
+export function dispatchSettingsFromConfig(
+  config: Pick<
+    Config,
+    | 'WEBHOOK_TASK_QUEUE'
+    | 'WEBHOOK_DELIVERY_TIMEOUT_MS'
+    | 'WEBHOOK_ORDER_RECHECK_MS'
+    | 'WEBHOOK_RETRY_INITIAL_MS'
+    | 'WEBHOOK_RETRY_BACKOFF'
+    | 'WEBHOOK_RETRY_MAX_INTERVAL_MS'
+    | 'WEBHOOK_RETRY_MAX_ATTEMPTS'
+    | 'WEBHOOK_RETRY_JITTER'
+  >,
+): DispatchSettings {
+  return {
+    taskQueue: config.WEBHOOK_TASK_QUEUE,
+    retry: retryScheduleFromConfig(config),
+    attemptTimeoutMs: config.WEBHOOK_DELIVERY_TIMEOUT_MS,
+    orderRecheckMs: config.WEBHOOK_ORDER_RECHECK_MS,
+  };
+}
+
+export interface DispatchDeps {
+  db: Db;
+  temporal: Client;
+  settings: DispatchSettings;
+  logger: Logger;
+}
+
+/**
+ * Schedules the deliveries of one event; returns how many workflows it started (0 when all
+ * were scheduled before). Throws when something could not be scheduled: the caller must not
+ * commit the event's offset then.
+ */
+export async function scheduleDeliveries(deps: DispatchDeps, event: OrderEvent): Promise<number> {
+  const subscribers = await findSubscribers(deps.db, event.user_id, event.event_type, new Date(event.occurred_at));
+  const started = await Promise.all(
+    subscribers.map(async ({ webhook_id: webhookId }) => {
+      const workflowId = webhookDeliveryWorkflowId(webhookId, event.event_id);
+      const { delivery } = await upsertDelivery(deps.db, {
+        webhookId,
+        eventId: event.event_id,
+        orderId: event.order_id,
+        eventType: event.event_type,
+        workflowId,
+      });
+      if (delivery.status !== 'pending') return 0; // delivered (or given up) long ago
+      const predecessor = await findPredecessor(deps.db, delivery);
+      const input: WebhookDeliveryInput = {
+        deliveryId: delivery.delivery_id,
+        webhookId,
+        eventId: event.event_id,
+        orderId: event.order_id,
+        eventType: event.event_type,
+        message: eventMessage(event),
+        retry: deps.settings.retry,
+        attemptTimeoutMs: deps.settings.attemptTimeoutMs,
+        predecessorWorkflowId: predecessor?.status === 'pending' ? predecessor.workflow_id : null,
+        orderRecheckMs: deps.settings.orderRecheckMs,
+      };
+      try {
+        await deps.temporal.workflow.start(WEBHOOK_DELIVERY_WORKFLOW_TYPE, {
+          taskQueue: deps.settings.taskQueue,
+          workflowId,
+          args: [input],
+          workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+        });
+        return 1;
+      } catch (err) {
+        if (err instanceof WorkflowExecutionAlreadyStartedError) return 0; // scheduled before: fine
+        throw err;
+      }
+    }),
+  );
+  return started.reduce<number>((a, b) => a + b, 0);
+}
+
+export interface DispatcherOptions extends DispatchDeps {
+  kafka: Kafka;
+  groupId: string;
+  topics?: readonly string[];
+  /** How many partitions are worked on at once; each partition stays in order. */
+  partitionsConsumedConcurrently?: number;
+}
+
+export interface Dispatcher {
+  stop(): Promise<void>;
+}
+
+function parse(message: KafkaMessage, logger: Logger): OrderEvent | undefined {
+  if (!message.value) return undefined;
+  try {
+    return parseOrderEvent(message.value);
+  } catch {
+    // A message that is not an order event can never be delivered: skip it, don't block on it.
+    logger.warn({ offset: message.offset, key: message.key?.toString() }, 'skipping a message that is not an order event');
+    return undefined;
+  }
+}
+
+export async function startDispatcher(options: DispatcherOptions): Promise<Dispatcher> {
+  const { kafka, logger } = options;
+  const consumer: Consumer = kafka.consumer({ groupId: options.groupId, maxWaitTimeInMs: 250 });
+  await consumer.connect();
+  // A new group starts at the beginning: no event is lost to the group's first start, and
+  // webhooks only receive events that happened after they were registered anyway.
+  await consumer.subscribe({ topics: [...(options.topics ?? ALL_TOPICS)], fromBeginning: true });
+  await consumer.run({
+    // Offsets are resolved by hand, after scheduling; only resolved offsets are ever committed.
+    eachBatchAutoResolve: false,
+    partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 3,
+    eachBatch: async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }) => {
+      for (const message of batch.messages) {
+        if (!isRunning() || isStale()) break;
+        const event = parse(message, logger);
+        if (event) {
+          const started = await scheduleDeliveries(options, event);
+          if (started > 0) logger.debug({ eventId: event.event_id, started }, 'deliveries scheduled');
+        }
+        resolveOffset(message.offset);
+        await heartbeat();
+      }
+      await commitOffsetsIfNecessary();
+    },
+  });
+  logger.info({ groupId: options.groupId }, 'webhook dispatcher consuming');
+  return {
+    async stop() {
+      await consumer.disconnect();
+    },
+  };
+}
