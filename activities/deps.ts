@@ -8,6 +8,7 @@ import type { StatusPublisher } from '../src/redis';
 import type { PaymentGateway } from '../src/providers/payment';
 import type { Carrier } from '../src/providers/carrier';
 import type { Notifier } from '../src/providers/notifier';
+import type { SagaMetrics } from './metrics';
 
 export interface ActivityDeps {
   db: Db;
@@ -17,4 +18,6 @@ export interface ActivityDeps {
   carrier: Carrier;
   notifier: Notifier;
   clock: () => Date;
+  /** Prometheus metrics; tests may leave them out. */
+  metrics?: SagaMetrics;
 }

@@ -4,6 +4,7 @@
  */
 import type { ActivityDeps } from './deps';
 import { withFailureMapping } from './failures';
+import { withMetrics } from './metrics';
 import { announceCreated } from './steps/announce';
 import { validateOrder } from './steps/validate';
 import { chargePayment, refundPayment } from './steps/charge';
@@ -13,7 +14,7 @@ import { markCancelled, markDelivered, markFailed, recordCancelRefused } from '.
 import { notifyCustomer } from './notify/notify';
 
 export function createActivities(deps: ActivityDeps) {
-  return withFailureMapping({
+  return withMetrics(withFailureMapping({
     announceCreated: announceCreated(deps),
     validateOrder: validateOrder(deps),
     chargePayment: chargePayment(deps),
@@ -27,7 +28,7 @@ export function createActivities(deps: ActivityDeps) {
     markFailed: markFailed(deps),
     markCancelled: markCancelled(deps),
     recordCancelRefused: recordCancelRefused(deps),
-  });
+  }), deps.metrics);
 }
 
 export type OrderActivities = ReturnType<typeof createActivities>;

@@ -62,7 +62,9 @@ export async function recordStatusChange(
     return row.status;
   });
 
-  if (topicFor(change.eventType)) {
+  const topic = topicFor(change.eventType);
+  if (topic) {
+    const produced = deps.metrics?.kafkaProduce.startTimer({ topic });
     await deps.events.publish({
       event_id: eventId,
       event_type: change.eventType,
@@ -72,6 +74,7 @@ export async function recordStatusChange(
       occurred_at: occurredAt,
       ...change.data,
     } as OrderEvent);
+    produced?.();
   }
 
   if (change.status) {

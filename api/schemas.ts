@@ -59,11 +59,18 @@ export function problems(...codes: number[]) {
   );
 }
 
-export function json<T extends z.ZodType>(schema: T, description: string, rateLimited = true) {
+type HeaderDoc = { schema: { type: 'string' | 'integer' }; description?: string };
+
+export function json<T extends z.ZodType>(
+  schema: T,
+  description: string,
+  rateLimited = true,
+  headers: Record<string, HeaderDoc> = {},
+) {
   return {
     description,
     content: { 'application/json': { schema } },
-    ...(rateLimited ? { headers: RATE_LIMIT_HEADERS } : {}),
+    headers: { ...(rateLimited ? RATE_LIMIT_HEADERS : {}), ...headers },
   };
 }
 
@@ -149,7 +156,6 @@ export const IdempotencyHeaders = z.object({
     .regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces')
     .optional()
     .openapi({
-      param: { name: 'Idempotency-Key', in: 'header' },
       description: 'Same key and body: the same order, nothing started twice. Same key, other body: 409.',
     }),
 });

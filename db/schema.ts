@@ -90,7 +90,11 @@ export interface WebhookDeliveriesTable {
   order_id: string | null;
   event_type: string;
   workflow_id: string;
-  status: ColumnType<WebhookDeliveryStatus, WebhookDeliveryStatus | undefined, WebhookDeliveryStatus>;
+  status: ColumnType<
+    WebhookDeliveryStatus,
+    WebhookDeliveryStatus | undefined,
+    WebhookDeliveryStatus
+  >;
   attempts: Generated<number>;
   last_response_status: number | null;
   created_at: Timestamp;

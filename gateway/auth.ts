@@ -47,7 +47,8 @@ const userId = z.uuid();
 
 /** The path's user must be the token's subject, unless the caller is an admin. */
 export function authorize(claims: AccessTokenClaims, pathUserId: string): Caller {
-  if (!userId.safeParse(pathUserId).success) throw new Refusal(400, 'the path must be /ws/orders/{user_id}');
+  if (!userId.safeParse(pathUserId).success)
+    throw new Refusal(400, 'the path must be /ws/orders/{user_id}');
   if (claims.sub !== pathUserId && claims.role !== 'admin') {
     throw new Refusal(403, 'you may only watch your own orders');
   }
@@ -65,7 +66,10 @@ export interface KeySource {
 }
 
 export function remoteKeySource(jwksUrl: string): KeySource {
-  const remote = createRemoteJWKSet(new URL(jwksUrl), { timeoutDuration: 5000, cooldownDuration: 30_000 });
+  const remote = createRemoteJWKSet(new URL(jwksUrl), {
+    timeoutDuration: 5000,
+    cooldownDuration: 30_000,
+  });
   let failing = false;
   return {
     async getKey(header, token) {
@@ -74,7 +78,8 @@ export function remoteKeySource(jwksUrl: string): KeySource {
         failing = false;
         return key;
       } catch (err) {
-        const verdict = err instanceof errors.JWKSNoMatchingKey || err instanceof errors.JWKSMultipleMatchingKeys;
+        const verdict =
+          err instanceof errors.JWKSNoMatchingKey || err instanceof errors.JWKSMultipleMatchingKeys;
         failing = !verdict;
         throw err;
       }
@@ -94,7 +99,8 @@ export async function authenticate(
   keys: KeySource,
   token: string | null,
 ): Promise<AccessTokenClaims> {
-  if (!token) throw new Refusal(401, 'an access token is required', { 'WWW-Authenticate': 'Bearer' });
+  if (!token)
+    throw new Refusal(401, 'an access token is required', { 'WWW-Authenticate': 'Bearer' });
   try {
     return await verifier.verifyAccess(token);
   } catch (err) {
@@ -102,7 +108,10 @@ export async function authenticate(
     if (err.reason === 'invalid' && !keys.available()) {
       throw new Refusal(503, 'cannot check tokens right now, try again', { 'Retry-After': '5' });
     }
-    const detail = err.reason === 'expired' ? 'the access token has expired' : 'the access token is invalid';
-    throw new Refusal(401, detail, { 'WWW-Authenticate': `Bearer error="invalid_token", error_description="${detail}"` });
+    const detail =
+      err.reason === 'expired' ? 'the access token has expired' : 'the access token is invalid';
+    throw new Refusal(401, detail, {
+      'WWW-Authenticate': `Bearer error="invalid_token", error_description="${detail}"`,
+    });
   }
 }

@@ -23,7 +23,12 @@ export interface FanOutHandlers {
 function userIdOf(json: string): string | null {
   try {
     const value: unknown = JSON.parse(json);
-    if (typeof value === 'object' && value !== null && 'user_id' in value && typeof value.user_id === 'string') {
+    if (
+      typeof value === 'object' &&
+      value !== null &&
+      'user_id' in value &&
+      typeof value.user_id === 'string'
+    ) {
       return value.user_id;
     }
   } catch {

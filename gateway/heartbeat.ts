@@ -39,7 +39,9 @@ export function startHeartbeat(deps: HeartbeatDeps) {
         ws.ping();
       }
     }
-    deps.sessions.touch(alive).catch((err: unknown) => deps.logger.warn({ err }, 'heartbeat: session refresh failed'));
+    deps.sessions
+      .touch(alive)
+      .catch((err: unknown) => deps.logger.warn({ err }, 'heartbeat: session refresh failed'));
   };
   const timer = setInterval(tick, deps.intervalMs);
   return {

@@ -27,7 +27,14 @@ export function writeRefusal(res: HttpResponse, refusal: Refusal): void {
     res.writeHeader('Content-Type', 'application/problem+json');
     res.writeHeader('Cache-Control', 'no-store');
     for (const [name, value] of Object.entries(refusal.headers)) res.writeHeader(name, value);
-    res.end(JSON.stringify({ title: STATUS_TEXT[refusal.status]?.slice(4), status: refusal.status, detail: refusal.detail }), true);
+    res.end(
+      JSON.stringify({
+        title: STATUS_TEXT[refusal.status]?.slice(4),
+        status: refusal.status,
+        detail: refusal.detail,
+      }),
+      true,
+    );
   });
 }
 

@@ -24,7 +24,12 @@ interface UserConnections {
 /** uWS `send` result when the message was dropped past its own backpressure limit. */
 const DROPPED = 2;
 
-export function createHub(app: TemplatedApp, maxBackpressureBytes: number, metrics: GatewayMetrics, logger: Logger) {
+export function createHub(
+  app: TemplatedApp,
+  maxBackpressureBytes: number,
+  metrics: GatewayMetrics,
+  logger: Logger,
+) {
   const byUser = new Map<string, UserConnections>();
   const all = new Set<Connection>();
 

@@ -7,7 +7,9 @@ import { z } from 'zod';
 import type { OrderStatus } from '../src/contract/orders';
 
 /** A Redis stream id, "<ms>-<seq>". */
-export const streamId = z.string().regex(/^\d{1,20}-\d{1,20}$/, 'must be a stream id such as "1700000000000-0"');
+export const streamId = z
+  .string()
+  .regex(/^\d{1,20}-\d{1,20}$/, 'must be a stream id such as "1700000000000-0"');
 
 /** The position before any entry: resuming from it replays the whole stream. */
 export const STREAM_START = '0-0';
@@ -53,10 +55,7 @@ export function snapshotMessage(orders: SnapshotOrder[], lastEventId: string): s
 }
 
 export type ErrorCode =
-  | 'invalid_message'
-  | 'resume_not_first'
-  | 'resume_gap'
-  | 'snapshot_unavailable';
+  'invalid_message' | 'resume_not_first' | 'resume_gap' | 'snapshot_unavailable';
 
 export function errorMessage(code: ErrorCode, message: string): string {
   return JSON.stringify({ type: 'error', code, message });

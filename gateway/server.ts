@@ -36,7 +36,10 @@ export interface Clock {
 }
 
 export interface GatewayDeps {
-  config: Pick<Config, 'GATEWAY_HOST' | 'GATEWAY_PORT' | 'CORS_ORIGINS' | 'JWT_ISSUER' | 'JWT_AUDIENCE'>;
+  config: Pick<
+    Config,
+    'GATEWAY_HOST' | 'GATEWAY_PORT' | 'CORS_ORIGINS' | 'JWT_ISSUER' | 'JWT_AUDIENCE'
+  >;
   options: Readonly<GatewayOptions>;
   /** Commands: sessions and stream reads. */
   redis: Redis;
@@ -141,13 +144,21 @@ export function createGateway(deps: GatewayDeps): Gateway {
       const first = conn.resumeWindowOpen;
       conn.resumeWindowOpen = false;
       if (!parsed) {
-        hub.sendText(conn, errorMessage('invalid_message', 'expected {"type":"resume"|"ping", ...}'), 'control');
+        hub.sendText(
+          conn,
+          errorMessage('invalid_message', 'expected {"type":"resume"|"ping", ...}'),
+          'control',
+        );
       } else if (parsed.type === 'ping') {
         hub.sendText(conn, PONG_MESSAGE, 'control');
       } else if (first) {
         conn.resumeFrom = parsed.last_event_id;
       } else {
-        hub.sendText(conn, errorMessage('resume_not_first', 'resume must be the first message'), 'control');
+        hub.sendText(
+          conn,
+          errorMessage('resume_not_first', 'resume must be the first message'),
+          'control',
+        );
       }
       if (first) conn.wake?.();
     },
@@ -163,7 +174,9 @@ export function createGateway(deps: GatewayDeps): Gateway {
       conn.wake?.();
       const release = sessions
         .release(conn.caller.userId, conn.id)
-        .catch((err: unknown) => logger.warn({ err, connectionId: conn.id }, 'session release failed'))
+        .catch((err: unknown) =>
+          logger.warn({ err, connectionId: conn.id }, 'session release failed'),
+        )
         .finally(() => releases.delete(release));
       releases.add(release);
     },
@@ -173,7 +186,10 @@ export function createGateway(deps: GatewayDeps): Gateway {
     registry,
     logger,
     health: () => {
-      const ok = listenSocket !== null && deps.redis.status === 'ready' && deps.subscriber.status === 'ready';
+      const ok =
+        listenSocket !== null &&
+        deps.redis.status === 'ready' &&
+        deps.subscriber.status === 'ready';
       return {
         ok,
         details: {

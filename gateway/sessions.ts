@@ -91,7 +91,11 @@ export function createSessionRegistry(redis: Redis, settings: SessionSettings): 
         users.clear();
       };
       for (const s of sessions) {
-        pipeline.hset(redisKeys.wsSessions(s.userId), s.connectionId, entry(s.connectedAt, s.lastPing));
+        pipeline.hset(
+          redisKeys.wsSessions(s.userId),
+          s.connectionId,
+          entry(s.connectedAt, s.lastPing),
+        );
         users.add(s.userId);
         if (pipeline.length >= TOUCH_BATCH) flush();
       }

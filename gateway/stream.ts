@@ -37,7 +37,13 @@ function toEntries(raw: [string, string[]][]): StreamEntry[] {
 export function createStatusStream(redis: Redis): StatusStream {
   return {
     async tail(userId) {
-      const newest = await redis.xrevrange(redisKeys.userStatusStream(userId), '+', '-', 'COUNT', 1);
+      const newest = await redis.xrevrange(
+        redisKeys.userStatusStream(userId),
+        '+',
+        '-',
+        'COUNT',
+        1,
+      );
       return newest[0]?.[0] ?? STREAM_START;
     },
     async after(userId, afterId) {

@@ -63,7 +63,10 @@ async function catchUp(conn: Connection, deps: SyncDeps, from: string | null): P
     if (gap) {
       deps.hub.sendText(
         conn,
-        errorMessage('resume_gap', 'some changes after last_event_id are no longer kept; the snapshot is current'),
+        errorMessage(
+          'resume_gap',
+          'some changes after last_event_id are no longer kept; the snapshot is current',
+        ),
         'control',
       );
     }

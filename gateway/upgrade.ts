@@ -9,7 +9,14 @@ import { randomUUID } from 'node:crypto';
 import type { HttpRequest, HttpResponse, us_socket_context_t } from 'uWebSockets.js';
 import type { TokenVerifier } from '../src/auth/tokens';
 import type { Logger } from '../src/logger';
-import { authenticate, authorize, extractToken, originAllowed, Refusal, type KeySource } from './auth';
+import {
+  authenticate,
+  authorize,
+  extractToken,
+  originAllowed,
+  Refusal,
+  type KeySource,
+} from './auth';
 import { newConnection, type SocketData } from './connection';
 import { writeRefusal } from './http';
 import type { GatewayMetrics } from './metrics';
@@ -40,13 +47,18 @@ interface UpgradeRequest {
 
 export function createUpgradeHandler(deps: UpgradeDeps) {
   async function admit(request: UpgradeRequest, isAborted: () => boolean): Promise<SocketData> {
-    if (!deps.accepting()) throw new Refusal(503, 'the server is shutting down', { 'Retry-After': '1' });
-    if (!originAllowed(request.origin, deps.allowedOrigins)) throw new Refusal(403, 'origin not allowed');
+    if (!deps.accepting())
+      throw new Refusal(503, 'the server is shutting down', { 'Retry-After': '1' });
+    if (!originAllowed(request.origin, deps.allowedOrigins))
+      throw new Refusal(403, 'origin not allowed');
     const token = extractToken(request.authorization, request.queryToken);
     const claims = await authenticate(deps.verifier, deps.keys, token);
     const caller = authorize(claims, request.pathUserId);
     if (request.lastEventId && !streamId.safeParse(request.lastEventId).success) {
-      throw new Refusal(400, 'last_event_id must be an event id received earlier, such as "1700000000000-0"');
+      throw new Refusal(
+        400,
+        'last_event_id must be an event id received earlier, such as "1700000000000-0"',
+      );
     }
     const conn = newConnection({
       id: randomUUID(),
@@ -60,10 +72,14 @@ export function createUpgradeHandler(deps: UpgradeDeps) {
       admitted = await deps.sessions.admit(caller.userId, conn.id, conn.connectedAt);
     } catch (err) {
       deps.logger.error({ err }, 'session admission failed');
-      throw new Refusal(503, 'cannot open a connection right now, try again', { 'Retry-After': '5' });
+      throw new Refusal(503, 'cannot open a connection right now, try again', {
+        'Retry-After': '5',
+      });
     }
     if (!admitted) {
-      throw new Refusal(429, `at most ${deps.maxConnectionsPerUser} connections per user`, { 'Retry-After': '30' });
+      throw new Refusal(429, `at most ${deps.maxConnectionsPerUser} connections per user`, {
+        'Retry-After': '30',
+      });
     }
     if (isAborted()) await deps.sessions.release(caller.userId, conn.id);
     return { conn };

@@ -60,25 +60,42 @@ const schema = z.object({
   /** Webhook dispatcher: Kafka consumer group, Temporal task queue, which halves this process runs. */
   WEBHOOK_CONSUMER_GROUP: z.string().default('webhook-dispatcher'),
   WEBHOOK_TASK_QUEUE: z.string().default('webhook-deliveries'),
-  WEBHOOK_DISPATCHER_ROLES: list.pipe(z.array(z.enum(['consumer', 'worker'])).min(1)).default(['consumer', 'worker']),
+  WEBHOOK_DISPATCHER_ROLES: list
+    .pipe(z.array(z.enum(['consumer', 'worker'])).min(1))
+    .default(['consumer', 'worker']),
   /** Delivery retries: exponential back-off with jitter; the defaults span about a day. */
   WEBHOOK_RETRY_INITIAL_MS: z.coerce.number().int().min(1).default(5_000),
   WEBHOOK_RETRY_BACKOFF: z.coerce.number().min(1).default(3),
-  WEBHOOK_RETRY_MAX_INTERVAL_MS: z.coerce.number().int().min(1).default(6 * 3600 * 1000),
+  WEBHOOK_RETRY_MAX_INTERVAL_MS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(6 * 3600 * 1000),
   WEBHOOK_RETRY_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(12),
   WEBHOOK_RETRY_JITTER: ratio.default(0.2),
   /** One attempt: connect + send + read the response, and at most this many response bytes. */
   WEBHOOK_DELIVERY_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
-  WEBHOOK_MAX_RESPONSE_BYTES: z.coerce.number().int().min(0).default(64 * 1024),
+  WEBHOOK_MAX_RESPONSE_BYTES: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(64 * 1024),
   /** A webhook whose deliveries keep failing for this long is deactivated, with a reason. */
-  WEBHOOK_DISABLE_AFTER_MS: z.coerce.number().int().min(0).default(5 * 24 * 3600 * 1000),
+  WEBHOOK_DISABLE_AFTER_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(5 * 24 * 3600 * 1000),
   /** How often a delivery waiting for the previous event of the same order re-checks it. */
   WEBHOOK_ORDER_RECHECK_MS: z.coerce.number().int().min(10).default(60_000),
 
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().default(2000),
   WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().default(200),
   WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().default(100),
-  METRICS_PORT: z.coerce.number().int().default(0),
+  /** Prometheus endpoints of the non-HTTP processes (0 disables). */
+  WORKER_METRICS_PORT: z.coerce.number().int().default(9464),
+  WORKER_SDK_METRICS_PORT: z.coerce.number().int().default(9466),
+  DISPATCHER_METRICS_PORT: z.coerce.number().int().default(9465),
 
   SIM_LATENCY_MS: z.coerce.number().int().min(0).default(0),
   SIM_PAYMENT_TRANSIENT_FAILURE_RATE: ratio.default(0),

@@ -80,7 +80,10 @@ export async function webhookDelivery(input: WebhookDeliveryInput): Promise<Webh
     });
   } catch (err) {
     if (!(err instanceof ActivityFailure)) throw err;
-    result = await recordDeliveryFailure({ deliveryId: input.deliveryId, webhookId: input.webhookId });
+    result = await recordDeliveryFailure({
+      deliveryId: input.deliveryId,
+      webhookId: input.webhookId,
+    });
   }
 
   phase = 'done';

@@ -35,7 +35,11 @@ export interface DeliverWebhookInput {
   retry: RetrySchedule;
 }
 
-function logStatus(report: AttemptReport, attempt: number, maxAttempts: number): WebhookAttemptStatus {
+function logStatus(
+  report: AttemptReport,
+  attempt: number,
+  maxAttempts: number,
+): WebhookAttemptStatus {
   if (report.outcome === 'delivered') return 'succeeded';
   if (report.outcome === 'retryable' && attempt < maxAttempts) return 'retrying';
   return 'failed';
@@ -53,7 +57,13 @@ export function createDeliverWebhook(deps: WebhookActivityDeps) {
     }
     const webhook = await getWebhook(deps.db, input.webhookId);
     if (!webhook?.is_active) {
-      await completeDelivery(deps.db, input.deliveryId, 'skipped', attempt - 1, delivery.last_response_status);
+      await completeDelivery(
+        deps.db,
+        input.deliveryId,
+        'skipped',
+        attempt - 1,
+        delivery.last_response_status,
+      );
       return { outcome: 'skipped' };
     }
 
@@ -82,22 +92,43 @@ export function createDeliverWebhook(deps: WebhookActivityDeps) {
       attempt,
       status: logStatus(report, attempt, input.retry.maxAttempts),
     });
-    log.info({ outcome: report.outcome, status: report.responseStatus, latencyMs: report.latencyMs }, 'webhook attempt');
+    log.info(
+      { outcome: report.outcome, status: report.responseStatus, latencyMs: report.latencyMs },
+      'webhook attempt',
+    );
 
     switch (report.outcome) {
       case 'delivered':
-        await completeDelivery(deps.db, input.deliveryId, 'delivered', attempt, report.responseStatus);
+        await completeDelivery(
+          deps.db,
+          input.deliveryId,
+          'delivered',
+          attempt,
+          report.responseStatus,
+        );
         await clearFailing(deps.db, input.webhookId);
         return { outcome: 'delivered' };
       case 'gone': {
         const reason = `the endpoint answered 410 Gone on ${now.toISOString()}`;
         await disableWebhook(deps.db, input.webhookId, reason);
-        await completeDelivery(deps.db, input.deliveryId, 'rejected', attempt, report.responseStatus);
+        await completeDelivery(
+          deps.db,
+          input.deliveryId,
+          'rejected',
+          attempt,
+          report.responseStatus,
+        );
         log.warn('webhook disabled: 410 Gone');
         return { outcome: 'gone', disabledReason: reason };
       }
       case 'rejected': {
-        await completeDelivery(deps.db, input.deliveryId, 'rejected', attempt, report.responseStatus);
+        await completeDelivery(
+          deps.db,
+          input.deliveryId,
+          'rejected',
+          attempt,
+          report.responseStatus,
+        );
         const disabledReason = await recordFailing(deps.db, input.webhookId, deps.disableAfterMs);
         return { outcome: 'rejected', ...(disabledReason ? { disabledReason } : {}) };
       }

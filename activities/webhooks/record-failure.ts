@@ -12,12 +12,21 @@ export interface RecordDeliveryFailureInput {
 }
 
 export function createRecordDeliveryFailure(deps: WebhookActivityDeps) {
-  return async function recordDeliveryFailure(input: RecordDeliveryFailureInput): Promise<WebhookDeliveryResult> {
+  return async function recordDeliveryFailure(
+    input: RecordDeliveryFailureInput,
+  ): Promise<WebhookDeliveryResult> {
     const delivery = await getDelivery(deps.db, input.deliveryId);
     if (!delivery) return { outcome: 'skipped' };
-    await completeDelivery(deps.db, input.deliveryId, 'failed', delivery.attempts, delivery.last_response_status);
+    await completeDelivery(
+      deps.db,
+      input.deliveryId,
+      'failed',
+      delivery.attempts,
+      delivery.last_response_status,
+    );
     const disabledReason = await recordFailing(deps.db, input.webhookId, deps.disableAfterMs);
-    if (disabledReason) deps.logger.warn({ webhookId: input.webhookId }, 'webhook disabled: failing for days');
+    if (disabledReason)
+      deps.logger.warn({ webhookId: input.webhookId }, 'webhook disabled: failing for days');
     return { outcome: 'failed', ...(disabledReason ? { disabledReason } : {}) };
   };
 }

@@ -42,10 +42,10 @@ export function orderRoutes(orders: OrdersService, verifier: TokenVerifier, limi
     middleware: [authed, rateLimit(limiter, 'orders.create')] as const,
     request: { headers: IdempotencyHeaders, body: jsonBody(CreateOrderBody) },
     responses: {
-      202: {
-        ...json(OrderSchema, 'Accepted: the order is recorded and its workflow started'),
-        headers: { Location: { schema: { type: 'string' }, description: 'The order URL' } },
-      },
+      202: json(OrderSchema, 'Accepted: the order is recorded and its workflow started', true, {
+        Location: { schema: { type: 'string' }, description: 'The order URL' },
+        'Idempotent-Replayed': { schema: { type: 'string' }, description: '"true" when an earlier request made it' },
+      }),
       ...problems(400, 401, 409, 413, 415, 422, 429, 503),
     },
   });

@@ -51,13 +51,19 @@ const eventTypes = z
   .array(z.enum(SUBSCRIBABLE_EVENT_TYPES))
   .min(1)
   .max(SUBSCRIBABLE_EVENT_TYPES.length)
-  .openapi({ example: ['order.shipped', 'order.delivered'], description: 'Event types, or ["*"] for all' });
+  .openapi({
+    example: ['order.shipped', 'order.delivered'],
+    description: 'Event types, or ["*"] for all',
+  });
 const url = z
   .string()
   .trim()
   .min(1)
   .max(MAX_URL_LENGTH)
-  .openapi({ example: 'https://example.com/hooks/orders', description: 'https in production; public addresses only' });
+  .openapi({
+    example: 'https://example.com/hooks/orders',
+    description: 'https in production; public addresses only',
+  });
 const secret = z.string().openapi({
   example: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
   description: 'Standard Webhooks signing secret; shown only when created or rotated',
@@ -71,7 +77,9 @@ const RegisterWebhookBody = z
       .string()
       .max(100)
       .optional()
-      .openapi({ description: 'Your own whsec_ secret (base64 of 24 to 64 bytes); generated when absent' }),
+      .openapi({
+        description: 'Your own whsec_ secret (base64 of 24 to 64 bytes); generated when absent',
+      }),
   })
   .openapi('RegisterWebhookRequest');
 
@@ -79,8 +87,14 @@ const UpdateWebhookBody = z
   .object({
     url: url.optional(),
     event_types: eventTypes.optional(),
-    is_active: z.boolean().optional().openapi({ description: 'true re-activates and clears disabled_reason' }),
-    rotate_secret: z.boolean().optional().openapi({ description: 'true: a new secret, returned once' }),
+    is_active: z
+      .boolean()
+      .optional()
+      .openapi({ description: 'true re-activates and clears disabled_reason' }),
+    rotate_secret: z
+      .boolean()
+      .optional()
+      .openapi({ description: 'true: a new secret, returned once' }),
   })
   .refine((b) => Object.values(b).some((v) => v !== undefined), 'at least one field to change')
   .openapi('UpdateWebhookRequest');
@@ -91,7 +105,10 @@ const WebhookSchema = z
     url: z.string(),
     event_types: z.array(z.string()),
     is_active: z.boolean(),
-    disabled_reason: z.string().nullable().openapi({ description: 'Why the platform deactivated it' }),
+    disabled_reason: z
+      .string()
+      .nullable()
+      .openapi({ description: 'Why the platform deactivated it' }),
     disabled_at: timestamp.nullable(),
     failing_since: timestamp.nullable(),
     created_at: timestamp,
@@ -100,7 +117,9 @@ const WebhookSchema = z
   .openapi('Webhook');
 
 const WebhookWithSecretSchema = WebhookSchema.extend({ secret }).openapi('WebhookWithSecret');
-const WebhookMaybeSecretSchema = WebhookSchema.extend({ secret: secret.optional() }).openapi('WebhookUpdated');
+const WebhookMaybeSecretSchema = WebhookSchema.extend({ secret: secret.optional() }).openapi(
+  'WebhookUpdated',
+);
 const WebhookListSchema = z.object({ data: z.array(WebhookSchema) }).openapi('WebhookList');
 
 const DeliveryLogSchema = z
@@ -133,7 +152,12 @@ const PingResultSchema = z
   .openapi('WebhookPingResult');
 
 const WebhookIdParams = z.object({
-  id: z.uuid().openapi({ param: { name: 'id', in: 'path' }, example: '0f8fad5b-d9cb-469f-a165-70867728950e' }),
+  id: z
+    .uuid()
+    .openapi({
+      param: { name: 'id', in: 'path' },
+      example: '0f8fad5b-d9cb-469f-a165-70867728950e',
+    }),
 });
 
 const DeliveriesQuery = z.object({
@@ -148,7 +172,10 @@ const DeliveriesQuery = z.object({
     .string()
     .max(200)
     .optional()
-    .openapi({ param: { name: 'cursor', in: 'query' }, description: 'next_cursor of the previous page' }),
+    .openapi({
+      param: { name: 'cursor', in: 'query' },
+      description: 'next_cursor of the previous page',
+    }),
 });
 
 // ---- routes --------------------------------------------------------------------------------
@@ -161,7 +188,8 @@ function caller(auth: AuthContext): Caller {
 
 function toApiError(err: unknown): unknown {
   if (err instanceof WebhookNotFoundError) return new NotFoundError(err.message);
-  if (err instanceof WebhookInputError) return new ValidationError([{ path: err.field, message: err.message }]);
+  if (err instanceof WebhookInputError)
+    return new ValidationError([{ path: err.field, message: err.message }]);
   return err;
 }
 
@@ -188,7 +216,8 @@ export function webhookRoutes(deps: WebhookRouteDeps) {
 
   const app = new OpenAPIHono<AppEnv>({
     defaultHook: (result) => {
-      if (!result.success) throw ValidationError.fromZod(result.error, result.target === 'json' ? 422 : 400);
+      if (!result.success)
+        throw ValidationError.fromZod(result.error, result.target === 'json' ? 422 : 400);
     },
   });
 
@@ -202,10 +231,15 @@ export function webhookRoutes(deps: WebhookRouteDeps) {
         summary: 'Register a webhook; the signing secret is returned once',
         middleware: guard('webhooks.create'),
         request: { body: jsonBody(RegisterWebhookBody) },
-        responses: { 201: json(WebhookWithSecretSchema, 'Registered'), ...problems(400, 401, 415, 422, 429) },
+        responses: {
+          201: json(WebhookWithSecretSchema, 'Registered'),
+          ...problems(400, 401, 415, 422, 429),
+        },
       }),
       async (c) => {
-        const { webhook, secret } = await mapped(service.register(caller(c.get('auth')), c.req.valid('json')));
+        const { webhook, secret } = await mapped(
+          service.register(caller(c.get('auth')), c.req.valid('json')),
+        );
         c.header('Location', `/api/v1/webhooks/${webhook.webhook_id}`);
         return c.json({ ...webhook, secret }, 201);
       },
@@ -218,7 +252,10 @@ export function webhookRoutes(deps: WebhookRouteDeps) {
         security,
         summary: "The caller's webhooks",
         middleware: guard('webhooks.list'),
-        responses: { 200: json(WebhookListSchema, 'Webhooks, newest first'), ...problems(401, 429) },
+        responses: {
+          200: json(WebhookListSchema, 'Webhooks, newest first'),
+          ...problems(401, 429),
+        },
       }),
       async (c) => c.json({ data: await service.list(caller(c.get('auth'))) }, 200),
     )
@@ -233,7 +270,8 @@ export function webhookRoutes(deps: WebhookRouteDeps) {
         request: { params: WebhookIdParams },
         responses: { 200: json(WebhookSchema, 'The webhook'), ...problems(400, 401, 404, 429) },
       }),
-      async (c) => c.json(await mapped(service.get(caller(c.get('auth')), c.req.valid('param').id)), 200),
+      async (c) =>
+        c.json(await mapped(service.get(caller(c.get('auth')), c.req.valid('param').id)), 200),
     )
     .openapi(
       createRoute({
@@ -244,11 +282,16 @@ export function webhookRoutes(deps: WebhookRouteDeps) {
         summary: 'The delivery log: one entry per attempt, newest first',
         middleware: guard('webhooks.deliveries'),
         request: { params: WebhookIdParams, query: DeliveriesQuery },
-        responses: { 200: json(DeliveryLogListSchema, 'Attempts, newest first'), ...problems(400, 401, 404, 422, 429) },
+        responses: {
+          200: json(DeliveryLogListSchema, 'Attempts, newest first'),
+          ...problems(400, 401, 404, 422, 429),
+        },
       }),
       async (c) => {
         const { limit: size, cursor } = c.req.valid('query');
-        const page = await mapped(service.deliveries(caller(c.get('auth')), c.req.valid('param').id, size, cursor));
+        const page = await mapped(
+          service.deliveries(caller(c.get('auth')), c.req.valid('param').id, size, cursor),
+        );
         return c.json(page, 200);
       },
     )
@@ -261,7 +304,10 @@ export function webhookRoutes(deps: WebhookRouteDeps) {
         summary: 'Change event types or URL, deactivate or re-activate, rotate the secret',
         middleware: guard('webhooks.update'),
         request: { params: WebhookIdParams, body: jsonBody(UpdateWebhookBody) },
-        responses: { 200: json(WebhookMaybeSecretSchema, 'Updated'), ...problems(400, 401, 404, 415, 422, 429) },
+        responses: {
+          200: json(WebhookMaybeSecretSchema, 'Updated'),
+          ...problems(400, 401, 404, 415, 422, 429),
+        },
       }),
       async (c) => {
         const { webhook, secret: rotated } = await mapped(
@@ -295,8 +341,12 @@ export function webhookRoutes(deps: WebhookRouteDeps) {
         summary: 'Send a signed webhook.ping now (one attempt, logged, not retried)',
         middleware: guard('webhooks.test'),
         request: { params: WebhookIdParams },
-        responses: { 200: json(PingResultSchema, 'What the endpoint answered'), ...problems(400, 401, 404, 429) },
+        responses: {
+          200: json(PingResultSchema, 'What the endpoint answered'),
+          ...problems(400, 401, 404, 429),
+        },
       }),
-      async (c) => c.json(await mapped(service.ping(caller(c.get('auth')), c.req.valid('param').id)), 200),
+      async (c) =>
+        c.json(await mapped(service.ping(caller(c.get('auth')), c.req.valid('param').id)), 200),
     );
 }

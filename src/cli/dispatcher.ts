@@ -10,7 +10,11 @@ import { createDb } from '../../db/client';
 import { createKafka } from '../kafka';
 import { connectTemporalClient, connectWorkerConnection } from '../temporal/connection';
 import { attemptSettingsFromConfig } from '../webhooks/attempt';
-import { dispatchSettingsFromConfig, startDispatcher, type Dispatcher } from '../webhooks/dispatcher';
+import {
+  dispatchSettingsFromConfig,
+  startDispatcher,
+  type Dispatcher,
+} from '../webhooks/dispatcher';
 import { secretBoxFromConfig } from '../webhooks/secret-box';
 import { createWebhookWorker } from '../webhooks/worker';
 
@@ -32,6 +36,10 @@ async function main(): Promise<void> {
       temporal,
       settings: dispatchSettingsFromConfig(config),
       logger,
+      onCrash: (err) => {
+        console.error('webhook dispatcher consumer failed for good', err);
+        process.exit(1);
+      },
     });
   }
 
@@ -57,7 +65,10 @@ async function main(): Promise<void> {
   const stopped = new Promise<void>((resolve) => {
     for (const signal of ['SIGINT', 'SIGTERM'] as const) {
       process.once(signal, () => {
-        logger.info({ signal }, 'shutting down: committing offsets, finishing in-flight deliveries');
+        logger.info(
+          { signal },
+          'shutting down: committing offsets, finishing in-flight deliveries',
+        );
         stopping ??= (async () => {
           await dispatcher?.stop();
           worker?.shutdown();
@@ -67,7 +78,10 @@ async function main(): Promise<void> {
     }
   });
 
-  logger.info({ roles: [...roles], taskQueue: config.WEBHOOK_TASK_QUEUE }, 'webhook dispatcher ready');
+  logger.info(
+    { roles: [...roles], taskQueue: config.WEBHOOK_TASK_QUEUE },
+    'webhook dispatcher ready',
+  );
   await Promise.all([worker ? worker.run() : stopped, stopped]);
   await stopping;
   await connection?.close();

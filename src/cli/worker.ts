@@ -11,10 +11,17 @@ import { connectTemporalClient, connectWorkerConnection } from '../temporal/conn
 import { createActivityDeps } from '../worker/deps';
 import { createOrderWorker } from '../worker/order-worker';
 import { startDeliveryScanner } from '../worker/delivery-scans';
+import { installTemporalRuntime } from '../worker/runtime';
+import { createMetricsRegistry } from '../metrics';
+import { serveMetrics } from '../metrics-server';
+import { createSagaMetrics } from '../../activities/metrics';
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger('worker', config.LOG_LEVEL);
+  installTemporalRuntime(config);
+  const registry = createMetricsRegistry('worker');
+  const metricsServer = await serveMetrics(registry, config.WORKER_METRICS_PORT);
   const db = createDb(config);
   const redis = createRedis(config.REDIS_URL);
   const events = await createOrderEventPublisher(createKafka(config, 'order-worker'));
@@ -24,7 +31,7 @@ async function main(): Promise<void> {
   const worker = await createOrderWorker({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
-    deps: createActivityDeps(config, db, redis, events),
+    deps: { ...createActivityDeps(config, db, redis, events), metrics: createSagaMetrics(registry) },
     config,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
   });
@@ -45,6 +52,7 @@ async function main(): Promise<void> {
   await connection.close();
   redis.disconnect();
   await db.destroy();
+  metricsServer?.close();
   logger.info('worker stopped');
 }
 

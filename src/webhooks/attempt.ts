@@ -48,7 +48,10 @@ export interface AttemptSettings {
 export function attemptSettingsFromConfig(
   config: Pick<
     Config,
-    'WEBHOOK_ALLOW_PRIVATE_TARGETS' | 'NODE_ENV' | 'WEBHOOK_DELIVERY_TIMEOUT_MS' | 'WEBHOOK_MAX_RESPONSE_BYTES'
+    | 'WEBHOOK_ALLOW_PRIVATE_TARGETS'
+    | 'NODE_ENV'
+    | 'WEBHOOK_DELIVERY_TIMEOUT_MS'
+    | 'WEBHOOK_MAX_RESPONSE_BYTES'
   >,
 ): AttemptSettings {
   return {
@@ -74,7 +77,10 @@ export function classifyStatus(status: number): AttemptOutcome {
   return 'rejected';
 }
 
-export async function attemptDelivery(input: AttemptInput, settings: AttemptSettings): Promise<AttemptReport> {
+export async function attemptDelivery(
+  input: AttemptInput,
+  settings: AttemptSettings,
+): Promise<AttemptReport> {
   let checked: Awaited<ReturnType<typeof resolveTarget>>;
   try {
     checked = await resolveTarget(input.url, settings.policy, settings.resolver ?? systemResolver);
@@ -82,7 +88,13 @@ export async function attemptDelivery(input: AttemptInput, settings: AttemptSett
     if (!(err instanceof TargetRefusedError)) throw err;
     // DNS may come back; an address the guard refuses will not become acceptable by retrying.
     const outcome = err.reason === 'unresolvable' ? 'retryable' : 'rejected';
-    return { outcome, responseStatus: null, responseBody: null, latencyMs: null, error: err.message };
+    return {
+      outcome,
+      responseStatus: null,
+      responseBody: null,
+      latencyMs: null,
+      error: err.message,
+    };
   }
   const result = await (settings.send ?? sendWebhook)({
     url: checked.url,
@@ -106,7 +118,8 @@ export async function attemptDelivery(input: AttemptInput, settings: AttemptSett
     };
   }
   const outcome = classifyStatus(result.status);
-  const retryAfterMs = outcome === 'retryable' ? parseRetryAfter(result.retryAfter, input.now) : undefined;
+  const retryAfterMs =
+    outcome === 'retryable' ? parseRetryAfter(result.retryAfter, input.now) : undefined;
   return {
     outcome,
     responseStatus: result.status,

@@ -65,7 +65,12 @@ export interface DispatchDeps {
  * commit the event's offset then.
  */
 export async function scheduleDeliveries(deps: DispatchDeps, event: OrderEvent): Promise<number> {
-  const subscribers = await findSubscribers(deps.db, event.user_id, event.event_type, new Date(event.occurred_at));
+  const subscribers = await findSubscribers(
+    deps.db,
+    event.user_id,
+    event.event_type,
+    new Date(event.occurred_at),
+  );
   const started = await Promise.all(
     subscribers.map(async ({ webhook_id: webhookId }) => {
       const workflowId = webhookDeliveryWorkflowId(webhookId, event.event_id);
@@ -113,6 +118,10 @@ export interface DispatcherOptions extends DispatchDeps {
   topics?: readonly string[];
   /** How many partitions are worked on at once; each partition stays in order. */
   partitionsConsumedConcurrently?: number;
+  /** Kafka group session timeout: how soon a dead dispatcher's partitions move on. */
+  sessionTimeoutMs?: number;
+  /** Called when the consumer has crashed for good (kafkajs gave up restarting it). */
+  onCrash?: (err: unknown) => void;
 }
 
 export interface Dispatcher {
@@ -125,14 +134,27 @@ function parse(message: KafkaMessage, logger: Logger): OrderEvent | undefined {
     return parseOrderEvent(message.value);
   } catch {
     // A message that is not an order event can never be delivered: skip it, don't block on it.
-    logger.warn({ offset: message.offset, key: message.key?.toString() }, 'skipping a message that is not an order event');
+    logger.warn(
+      { offset: message.offset, key: message.key?.toString() },
+      'skipping a message that is not an order event',
+    );
     return undefined;
   }
 }
 
 export async function startDispatcher(options: DispatcherOptions): Promise<Dispatcher> {
   const { kafka, logger } = options;
-  const consumer: Consumer = kafka.consumer({ groupId: options.groupId, maxWaitTimeInMs: 250 });
+  const consumer: Consumer = kafka.consumer({
+    groupId: options.groupId,
+    maxWaitTimeInMs: 250,
+    ...(options.sessionTimeoutMs
+      ? { sessionTimeout: options.sessionTimeoutMs, heartbeatInterval: Math.floor(options.sessionTimeoutMs / 6) }
+      : {}),
+  });
+  consumer.on(consumer.events.CRASH, ({ payload }) => {
+    logger.error({ err: payload.error, restart: payload.restart }, 'webhook dispatcher consumer crashed');
+    if (!payload.restart) options.onCrash?.(payload.error);
+  });
   await consumer.connect();
   // A new group starts at the beginning: no event is lost to the group's first start, and
   // webhooks only receive events that happened after they were registered anyway.
@@ -141,13 +163,21 @@ export async function startDispatcher(options: DispatcherOptions): Promise<Dispa
     // Offsets are resolved by hand, after scheduling; only resolved offsets are ever committed.
     eachBatchAutoResolve: false,
     partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 3,
-    eachBatch: async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }) => {
+    eachBatch: async ({
+      batch,
+      resolveOffset,
+      heartbeat,
+      commitOffsetsIfNecessary,
+      isRunning,
+      isStale,
+    }) => {
       for (const message of batch.messages) {
         if (!isRunning() || isStale()) break;
         const event = parse(message, logger);
         if (event) {
           const started = await scheduleDeliveries(options, event);
-          if (started > 0) logger.debug({ eventId: event.event_id, started }, 'deliveries scheduled');
+          if (started > 0)
+            logger.debug({ eventId: event.event_id, started }, 'deliveries scheduled');
         }
         resolveOffset(message.offset);
         await heartbeat();

@@ -70,7 +70,10 @@ export function sendWebhook(req: SendRequest): Promise<SendResult> {
             kind: 'response',
             status: res.statusCode ?? 0,
             body: Buffer.concat(chunks).subarray(0, req.maxResponseBytes).toString('utf8'),
-            retryAfter: typeof res.headers['retry-after'] === 'string' ? res.headers['retry-after'] : undefined,
+            retryAfter:
+              typeof res.headers['retry-after'] === 'string'
+                ? res.headers['retry-after']
+                : undefined,
             latencyMs: elapsed(),
           });
         res.on('data', (chunk: Buffer) => {
@@ -88,7 +91,11 @@ export function sendWebhook(req: SendRequest): Promise<SendResult> {
       },
     );
     const deadline = setTimeout(() => {
-      finish({ kind: 'timeout', message: `no complete response within ${req.timeoutMs} ms`, latencyMs: elapsed() });
+      finish({
+        kind: 'timeout',
+        message: `no complete response within ${req.timeoutMs} ms`,
+        latencyMs: elapsed(),
+      });
       request.destroy();
     }, req.timeoutMs);
     request.on('error', (err: NodeJS.ErrnoException) => {

@@ -74,7 +74,10 @@ export function ipv6Bytes(address: string): Uint8Array {
   const l = groups(left);
   const r = right === undefined ? [] : groups(right);
   const total = 8 - tail.length / 2;
-  const words = right === undefined ? l : [...l, ...new Array<number>(total - l.length - r.length).fill(0), ...r];
+  const words =
+    right === undefined
+      ? l
+      : [...l, ...new Array<number>(total - l.length - r.length).fill(0), ...r];
   words.forEach((w, i) => {
     bytes[i * 2] = w >> 8;
     bytes[i * 2 + 1] = w & 0xff;

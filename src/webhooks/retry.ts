@@ -40,7 +40,11 @@ export function baseDelayMs(schedule: RetrySchedule, attempt: number): number {
 }
 
 /** The delay after failed attempt `attempt`, jittered; `random` in [0, 1). */
-export function retryDelayMs(schedule: RetrySchedule, attempt: number, random: number = Math.random()): number {
+export function retryDelayMs(
+  schedule: RetrySchedule,
+  attempt: number,
+  random: number = Math.random(),
+): number {
   const factor = 1 - schedule.jitter + 2 * schedule.jitter * random;
   return Math.max(1, Math.round(baseDelayMs(schedule, attempt) * factor));
 }

@@ -30,17 +30,27 @@ export function createSecretBox(key: Buffer): SecretBox {
       cipher.setAAD(Buffer.from(webhookId));
       const ciphertext = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
       const tag = cipher.getAuthTag();
-      return [VERSION, iv, ciphertext, tag].map((p) => (typeof p === 'string' ? p : p.toString('base64url'))).join('.');
+      return [VERSION, iv, ciphertext, tag]
+        .map((p) => (typeof p === 'string' ? p : p.toString('base64url')))
+        .join('.');
     },
     decrypt(envelope, webhookId) {
       const [version, iv, ciphertext, tag] = envelope.split('.');
-      if (version !== VERSION || iv === undefined || ciphertext === undefined || tag === undefined) {
+      if (
+        version !== VERSION ||
+        iv === undefined ||
+        ciphertext === undefined ||
+        tag === undefined
+      ) {
         throw new Error('unknown webhook secret envelope');
       }
       const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'));
       decipher.setAAD(Buffer.from(webhookId));
       decipher.setAuthTag(Buffer.from(tag, 'base64url'));
-      return Buffer.concat([decipher.update(Buffer.from(ciphertext, 'base64url')), decipher.final()]).toString('utf8');
+      return Buffer.concat([
+        decipher.update(Buffer.from(ciphertext, 'base64url')),
+        decipher.final(),
+      ]).toString('utf8');
     },
   };
 }
@@ -48,7 +58,9 @@ export function createSecretBox(key: Buffer): SecretBox {
 /** Parses a 32-byte key given as 64 hex digits or base64; throws on anything else. */
 export function parseSecretKey(value: string): Buffer {
   const trimmed = value.trim();
-  const key = /^[0-9a-fA-F]{64}$/.test(trimmed) ? Buffer.from(trimmed, 'hex') : Buffer.from(trimmed, 'base64');
+  const key = /^[0-9a-fA-F]{64}$/.test(trimmed)
+    ? Buffer.from(trimmed, 'hex')
+    : Buffer.from(trimmed, 'base64');
   if (key.length !== KEY_BYTES) {
     throw new Error(`WEBHOOK_SECRET_KEY must be ${KEY_BYTES} bytes (64 hex digits or base64)`);
   }
@@ -76,7 +88,9 @@ function readOrCreateDevelopmentKey(file: string): Buffer {
   return parseSecretKey(readFileSync(file, 'utf8'));
 }
 
-export function loadSecretKey(config: Pick<Config, 'WEBHOOK_SECRET_KEY' | 'NODE_ENV' | 'STATE_DIR'>): Buffer {
+export function loadSecretKey(
+  config: Pick<Config, 'WEBHOOK_SECRET_KEY' | 'NODE_ENV' | 'STATE_DIR'>,
+): Buffer {
   if (config.WEBHOOK_SECRET_KEY) return parseSecretKey(config.WEBHOOK_SECRET_KEY);
   if (config.NODE_ENV === 'production') {
     throw new Error('WEBHOOK_SECRET_KEY is required in production (32 bytes, base64 or hex)');
@@ -84,6 +98,8 @@ export function loadSecretKey(config: Pick<Config, 'WEBHOOK_SECRET_KEY' | 'NODE_
   return readOrCreateDevelopmentKey(developmentKeyPath(config.STATE_DIR));
 }
 
-export function secretBoxFromConfig(config: Pick<Config, 'WEBHOOK_SECRET_KEY' | 'NODE_ENV' | 'STATE_DIR'>): SecretBox {
+export function secretBoxFromConfig(
+  config: Pick<Config, 'WEBHOOK_SECRET_KEY' | 'NODE_ENV' | 'STATE_DIR'>,
+): SecretBox {
   return createSecretBox(loadSecretKey(config));
 }

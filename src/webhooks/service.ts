@@ -169,9 +169,15 @@ export function createWebhookService(deps: WebhookServiceDeps) {
   }
 
   return {
-    async register(caller: Caller, input: RegisterInput): Promise<{ webhook: WebhookView; secret: string }> {
+    async register(
+      caller: Caller,
+      input: RegisterInput,
+    ): Promise<{ webhook: WebhookView; secret: string }> {
       if (input.secret !== undefined && !isValidSecret(input.secret)) {
-        throw new WebhookInputError('secret must be whsec_ followed by base64 of 24 to 64 bytes', 'secret');
+        throw new WebhookInputError(
+          'secret must be whsec_ followed by base64 of 24 to 64 bytes',
+          'secret',
+        );
       }
       await checkUrl(input.url);
       if ((await countWebhooks(deps.db, caller.userId)) >= MAX_WEBHOOKS_PER_USER) {
@@ -197,7 +203,11 @@ export function createWebhookService(deps: WebhookServiceDeps) {
       return webhookView(await owned(caller, webhookId));
     },
 
-    async update(caller: Caller, webhookId: string, input: UpdateInput): Promise<{ webhook: WebhookView; secret?: string }> {
+    async update(
+      caller: Caller,
+      webhookId: string,
+      input: UpdateInput,
+    ): Promise<{ webhook: WebhookView; secret?: string }> {
       await owned(caller, webhookId);
       if (input.url !== undefined) await checkUrl(input.url);
       const secret = input.rotate_secret ? generateSecret() : undefined;
@@ -224,10 +234,18 @@ export function createWebhookService(deps: WebhookServiceDeps) {
       cursor?: string,
     ): Promise<{ data: DeliveryLogView[]; next_cursor: string | null }> {
       await owned(caller, webhookId);
-      const rows = await listAttemptLogs(deps.db, webhookId, limit + 1, cursor ? decodeCursor(cursor) : undefined);
+      const rows = await listAttemptLogs(
+        deps.db,
+        webhookId,
+        limit + 1,
+        cursor ? decodeCursor(cursor) : undefined,
+      );
       const page = rows.slice(0, limit);
       const last = page.at(-1);
-      return { data: page.map(logView), next_cursor: rows.length > limit && last ? encodeCursor(last) : null };
+      return {
+        data: page.map(logView),
+        next_cursor: rows.length > limit && last ? encodeCursor(last) : null,
+      };
     },
 
     /** Sends a signed `webhook.ping` now, once, and logs it like any attempt. */

@@ -32,10 +32,17 @@ export function isValidSecret(secret: string): boolean {
 }
 
 /** `v1,<base64 signature>` of one message. */
-export function sign(secret: string, msgId: string, timestampSeconds: number, body: string): string {
+export function sign(
+  secret: string,
+  msgId: string,
+  timestampSeconds: number,
+  body: string,
+): string {
   const key = secretKeyBytes(secret);
   if (!key) throw new Error('not a whsec_ signing secret');
-  const mac = createHmac('sha256', key).update(`${msgId}.${timestampSeconds}.${body}`).digest('base64');
+  const mac = createHmac('sha256', key)
+    .update(`${msgId}.${timestampSeconds}.${body}`)
+    .digest('base64');
   return `v1,${mac}`;
 }
 
@@ -45,7 +52,12 @@ export interface SignedHeaders {
   'webhook-signature': string;
 }
 
-export function signedHeaders(secret: string, msgId: string, at: Date, body: string): SignedHeaders {
+export function signedHeaders(
+  secret: string,
+  msgId: string,
+  at: Date,
+  body: string,
+): SignedHeaders {
   const timestamp = Math.floor(at.getTime() / 1000);
   return {
     'webhook-id': msgId,

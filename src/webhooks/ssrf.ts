@@ -41,7 +41,8 @@ export const systemResolver: Resolver = async (hostname) => {
   return answers.map((a) => ({ address: a.address, family: a.family === 6 ? 6 : 4 }));
 };
 
-export type RefusalReason = 'invalid-url' | 'scheme' | 'credentials' | 'unresolvable' | AddressClass;
+export type RefusalReason =
+  'invalid-url' | 'scheme' | 'credentials' | 'unresolvable' | AddressClass;
 
 /** The target is not allowed; the message is safe to show to the webhook's owner. */
 export class TargetRefusedError extends Error {
@@ -115,7 +116,8 @@ export async function resolveTarget(
       throw new TargetRefusedError(`host ${host} does not resolve`, 'unresolvable');
     }
   }
-  if (addresses.length === 0) throw new TargetRefusedError(`host ${host} does not resolve`, 'unresolvable');
+  if (addresses.length === 0)
+    throw new TargetRefusedError(`host ${host} does not resolve`, 'unresolvable');
   for (const a of addresses) refuseUnlessPublic(a.address, host, policy);
   return { url, target: addresses[0]! };
 }

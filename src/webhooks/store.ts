@@ -19,7 +19,13 @@ export type WebhookDeliveryRow = Selectable<WebhookDeliveriesTable>;
 
 export async function insertWebhook(
   db: Db,
-  row: { webhookId: string; userId: string; url: string; secretEnvelope: string; eventTypes: string[] },
+  row: {
+    webhookId: string;
+    userId: string;
+    url: string;
+    secretEnvelope: string;
+    eventTypes: string[];
+  },
 ): Promise<WebhookRow> {
   return db
     .insertInto('webhooks')
@@ -57,7 +63,11 @@ export function listWebhooks(db: Db, userId: string): Promise<WebhookRow[]> {
 }
 
 export function getWebhook(db: Db, webhookId: string): Promise<WebhookRow | undefined> {
-  return db.selectFrom('webhooks').selectAll().where('webhook_id', '=', webhookId).executeTakeFirst();
+  return db
+    .selectFrom('webhooks')
+    .selectAll()
+    .where('webhook_id', '=', webhookId)
+    .executeTakeFirst();
 }
 
 export interface WebhookPatch {
@@ -68,7 +78,11 @@ export interface WebhookPatch {
 }
 
 /** Applies a change; re-activating clears the reason it was disabled and the failure clock. */
-export function updateWebhook(db: Db, webhookId: string, patch: WebhookPatch): Promise<WebhookRow | undefined> {
+export function updateWebhook(
+  db: Db,
+  webhookId: string,
+  patch: WebhookPatch,
+): Promise<WebhookRow | undefined> {
   return db
     .updateTable('webhooks')
     .set({
@@ -76,7 +90,9 @@ export function updateWebhook(db: Db, webhookId: string, patch: WebhookPatch): P
       ...(patch.secretEnvelope !== undefined ? { secret: patch.secretEnvelope } : {}),
       ...(patch.eventTypes !== undefined ? { event_types: patch.eventTypes } : {}),
       ...(patch.isActive !== undefined ? { is_active: patch.isActive } : {}),
-      ...(patch.isActive === true ? { disabled_reason: null, disabled_at: null, failing_since: null } : {}),
+      ...(patch.isActive === true
+        ? { disabled_reason: null, disabled_at: null, failing_since: null }
+        : {}),
       updated_at: sql<Date>`now()`,
     })
     .where('webhook_id', '=', webhookId)
@@ -85,7 +101,10 @@ export function updateWebhook(db: Db, webhookId: string, patch: WebhookPatch): P
 }
 
 export async function deleteWebhook(db: Db, webhookId: string): Promise<boolean> {
-  const result = await db.deleteFrom('webhooks').where('webhook_id', '=', webhookId).executeTakeFirst();
+  const result = await db
+    .deleteFrom('webhooks')
+    .where('webhook_id', '=', webhookId)
+    .executeTakeFirst();
   return result.numDeletedRows > 0n;
 }
 
@@ -114,7 +133,12 @@ export function findSubscribers(
 export async function disableWebhook(db: Db, webhookId: string, reason: string): Promise<boolean> {
   const result = await db
     .updateTable('webhooks')
-    .set({ is_active: false, disabled_reason: reason, disabled_at: sql<Date>`now()`, updated_at: sql<Date>`now()` })
+    .set({
+      is_active: false,
+      disabled_reason: reason,
+      disabled_at: sql<Date>`now()`,
+      updated_at: sql<Date>`now()`,
+    })
     .where('webhook_id', '=', webhookId)
     .where('is_active', '=', true)
     .executeTakeFirst();
@@ -136,7 +160,11 @@ export async function clearFailing(db: Db, webhookId: string): Promise<void> {
  * webhook when it has been failing for longer than `disableAfterMs`. Returns the reason when
  * this call disabled it.
  */
-export async function recordFailing(db: Db, webhookId: string, disableAfterMs: number): Promise<string | null> {
+export async function recordFailing(
+  db: Db,
+  webhookId: string,
+  disableAfterMs: number,
+): Promise<string | null> {
   return db.transaction().execute(async (tx) => {
     const row = await tx
       .updateTable('webhooks')
@@ -158,7 +186,13 @@ export async function recordFailing(db: Db, webhookId: string, disableAfterMs: n
  */
 export async function upsertDelivery(
   db: Db,
-  row: { webhookId: string; eventId: string; orderId: string | null; eventType: string; workflowId: string },
+  row: {
+    webhookId: string;
+    eventId: string;
+    orderId: string | null;
+    eventType: string;
+    workflowId: string;
+  },
 ): Promise<{ delivery: WebhookDeliveryRow; created: boolean }> {
   const inserted = await db
     .insertInto('webhook_deliveries')
@@ -185,7 +219,11 @@ export async function upsertDelivery(
 }
 
 export function getDelivery(db: Db, deliveryId: string): Promise<WebhookDeliveryRow | undefined> {
-  return db.selectFrom('webhook_deliveries').selectAll().where('delivery_id', '=', deliveryId).executeTakeFirst();
+  return db
+    .selectFrom('webhook_deliveries')
+    .selectAll()
+    .where('delivery_id', '=', deliveryId)
+    .executeTakeFirst();
 }
 
 /** The delivery of the same order to the same webhook that was scheduled just before this one. */
@@ -226,7 +264,12 @@ export async function completeDelivery(
     .execute();
 }
 
-export async function noteAttempt(db: Db, deliveryId: string, attempts: number, lastResponseStatus: number | null) {
+export async function noteAttempt(
+  db: Db,
+  deliveryId: string,
+  attempts: number,
+  lastResponseStatus: number | null,
+) {
   await db
     .updateTable('webhook_deliveries')
     .set({ attempts, last_response_status: lastResponseStatus })
@@ -268,7 +311,9 @@ export async function insertAttemptLog(db: Db, log: AttemptLog): Promise<void> {
       attempts: log.attempt,
       status: log.status,
     })
-    .onConflict((oc) => oc.columns(['delivery_id', 'attempts']).where('delivery_id', 'is not', null).doNothing())
+    .onConflict((oc) =>
+      oc.columns(['delivery_id', 'attempts']).where('delivery_id', 'is not', null).doNothing(),
+    )
     .execute();
 }
 

@@ -7,7 +7,9 @@ import { fileURLToPath } from 'node:url';
 import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
 import { createWebhookActivities, type WebhookActivityDeps } from '../../activities/webhooks';
 
-export const WEBHOOK_WORKFLOWS_PATH = fileURLToPath(new URL('../../workflows/webhook-delivery.ts', import.meta.url));
+export const WEBHOOK_WORKFLOWS_PATH = fileURLToPath(
+  new URL('../../workflows/webhook-delivery.ts', import.meta.url),
+);
 
 export interface WebhookWorkerOptions {
   connection: NativeConnection;
@@ -24,8 +26,12 @@ export function createWebhookWorker(options: WebhookWorkerOptions): Promise<Work
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,
-    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WEBHOOK_WORKFLOWS_PATH }),
+    ...(options.workflowBundle
+      ? { workflowBundle: options.workflowBundle }
+      : { workflowsPath: WEBHOOK_WORKFLOWS_PATH }),
     activities: createWebhookActivities(options.deps),
-    ...(options.maxConcurrentActivities ? { maxConcurrentActivityTaskExecutions: options.maxConcurrentActivities } : {}),
+    ...(options.maxConcurrentActivities
+      ? { maxConcurrentActivityTaskExecutions: options.maxConcurrentActivities }
+      : {}),
   });
 }

@@ -142,6 +142,10 @@ function namespaceAnswers(config: TemporalConnectionConfig): Promise<boolean> {
   });
 }
 
+// @temporalio/proto is CommonJS whose named exports Node cannot detect: values come through
+// its default export, types through the named one.
+const { IndexedValueType } = proto.temporal.api.enums.v1;
+
 type SearchAttributeTypeName =
   'Text' | 'Keyword' | 'Int' | 'Double' | 'Bool' | 'Datetime' | 'KeywordList';
 

@@ -110,7 +110,13 @@ describe('one delivery attempt', () => {
       res.writeHead(204).end();
     };
     const report = await attemptDelivery(
-      { url: `http://127.0.0.1:${port}/in`, secret, messageId: 'evt_1', body: '{"type":"x"}', now: new Date() },
+      {
+        url: `http://127.0.0.1:${port}/in`,
+        secret,
+        messageId: 'evt_1',
+        body: '{"type":"x"}',
+        now: new Date(),
+      },
       settings(true),
     );
     expect(report).toMatchObject({ outcome: 'delivered', responseStatus: 204 });
@@ -124,7 +130,13 @@ describe('one delivery attempt', () => {
       res.end();
     };
     const report = await attemptDelivery(
-      { url: `http://127.0.0.1:${port}/in`, secret: generateSecret(), messageId: 'e', body: '{}', now: new Date() },
+      {
+        url: `http://127.0.0.1:${port}/in`,
+        secret: generateSecret(),
+        messageId: 'e',
+        body: '{}',
+        now: new Date(),
+      },
       settings(false),
     );
     expect(report.outcome).toBe('rejected');
@@ -135,9 +147,20 @@ describe('one delivery attempt', () => {
   it('takes Retry-After from a 429', async () => {
     handler = (_req, _body, res) => res.writeHead(429, { 'retry-after': '7' }).end('slow down');
     const report = await attemptDelivery(
-      { url: `http://127.0.0.1:${port}/in`, secret: generateSecret(), messageId: 'e', body: '{}', now: new Date() },
+      {
+        url: `http://127.0.0.1:${port}/in`,
+        secret: generateSecret(),
+        messageId: 'e',
+        body: '{}',
+        now: new Date(),
+      },
       settings(true),
     );
-    expect(report).toMatchObject({ outcome: 'retryable', responseStatus: 429, retryAfterMs: 7000, responseBody: 'slow down' });
+    expect(report).toMatchObject({
+      outcome: 'retryable',
+      responseStatus: 429,
+      retryAfterMs: 7000,
+      responseBody: 'slow down',
+    });
   });
 });

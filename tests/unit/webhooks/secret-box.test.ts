@@ -54,7 +54,11 @@ describe('webhook secret encryption (AES-256-GCM)', () => {
 
   it('generates a development key once, into STATE_DIR/keys, readable by the owner only', () => {
     const stateDir = mkdtempSync(path.join(tmpdir(), 'webhook-key-'));
-    const cfg = { NODE_ENV: 'development' as const, STATE_DIR: stateDir, WEBHOOK_SECRET_KEY: undefined };
+    const cfg = {
+      NODE_ENV: 'development' as const,
+      STATE_DIR: stateDir,
+      WEBHOOK_SECRET_KEY: undefined,
+    };
     const first = loadSecretKey(cfg);
     expect(loadSecretKey(cfg)).toEqual(first);
     const file = developmentKeyPath(stateDir);
@@ -63,8 +67,8 @@ describe('webhook secret encryption (AES-256-GCM)', () => {
   });
 
   it('requires WEBHOOK_SECRET_KEY in production', () => {
-    expect(() => loadSecretKey({ NODE_ENV: 'production', STATE_DIR: tmpdir(), WEBHOOK_SECRET_KEY: undefined })).toThrow(
-      /required in production/,
-    );
+    expect(() =>
+      loadSecretKey({ NODE_ENV: 'production', STATE_DIR: tmpdir(), WEBHOOK_SECRET_KEY: undefined }),
+    ).toThrow(/required in production/);
   });
 });

@@ -5,7 +5,11 @@ import { generateSecret, isValidSecret, sign, signedHeaders } from '../../../src
 describe('Standard Webhooks signing', () => {
   it('produces signatures the standardwebhooks library verifies', () => {
     const secret = generateSecret();
-    const body = JSON.stringify({ type: 'order.shipped', timestamp: new Date().toISOString(), data: { a: 1 } });
+    const body = JSON.stringify({
+      type: 'order.shipped',
+      timestamp: new Date().toISOString(),
+      data: { a: 1 },
+    });
     const headers = signedHeaders(secret, 'evt-1', new Date(), body);
     expect(new Webhook(secret).verify(body, { ...headers })).toEqual(JSON.parse(body));
   });
@@ -25,7 +29,10 @@ describe('Standard Webhooks signing', () => {
     expect(() => verifier.verify('{"a":2}', { ...headers })).toThrow();
     expect(() => verifier.verify('{"a":1}', { ...headers, 'webhook-id': 'evt-2' })).toThrow();
     expect(() =>
-      verifier.verify('{"a":1}', { ...headers, 'webhook-timestamp': String(Number(headers['webhook-timestamp']) + 1) }),
+      verifier.verify('{"a":1}', {
+        ...headers,
+        'webhook-timestamp': String(Number(headers['webhook-timestamp']) + 1),
+      }),
     ).toThrow();
   });
 

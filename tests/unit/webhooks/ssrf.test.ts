@@ -90,7 +90,10 @@ describe('target check', () => {
   });
 
   it('refuses a name that resolves to a private address', async () => {
-    const resolver = resolverOf({ 'evil.example': ['127.0.0.1'], 'internal.example': ['10.0.0.7'] });
+    const resolver = resolverOf({
+      'evil.example': ['127.0.0.1'],
+      'internal.example': ['10.0.0.7'],
+    });
     expect(await refusal('https://evil.example/hook', strict, resolver)).toBe('loopback');
     expect(await refusal('https://internal.example/hook', strict, resolver)).toBe('private');
   });
@@ -112,13 +115,18 @@ describe('target check', () => {
   });
 
   it('allows private targets only when told to', async () => {
-    const { target } = await resolveTarget('http://127.0.0.1:9/hook', { allowPrivate: true, requireHttps: false });
+    const { target } = await resolveTarget('http://127.0.0.1:9/hook', {
+      allowPrivate: true,
+      requireHttps: false,
+    });
     expect(target.address).toBe('127.0.0.1');
   });
 
   it('requires https in production', async () => {
     const resolver = resolverOf({ 'hooks.example': ['93.184.216.34'] });
-    expect(await refusal('http://hooks.example/', { allowPrivate: false, requireHttps: true }, resolver)).toBe('scheme');
+    expect(
+      await refusal('http://hooks.example/', { allowPrivate: false, requireHttps: true }, resolver),
+    ).toBe('scheme');
   });
 
   it('refuses other schemes, credentials, and names that do not resolve', async () => {
