@@ -26,13 +26,23 @@ export interface WebhookDeliveryInput {
   /** One attempt's HTTP deadline; the activity's start-to-close adds a margin to it. */
   attemptTimeoutMs: number;
   /**
-   * The delivery of the previous event of the same order to the same webhook, still pending
-   * when this one was scheduled: this one waits until it has finished (delivered or given up).
+   * The delivery of the previous event of the same order to the same webhook: this one waits
+   * until it has finished (delivered or given up), even if it has not been scheduled yet.
    */
-  predecessorWorkflowId: string | null;
-  /** How often a waiting delivery re-checks its predecessor (lost-signal safety net). */
+  predecessor: PredecessorRef | null;
+  /** How often a waiting delivery re-checks a predecessor that is not scheduled yet. */
   orderRecheckMs: number;
+  /** The longest it waits for a predecessor that is not scheduled yet, before going ahead. */
+  orderMaxWaitMs: number;
 }
+
+export interface PredecessorRef {
+  workflowId: string;
+  eventId: string;
+}
+
+/** Where a predecessor delivery is: finished, scheduled and running, or not scheduled yet. */
+export type PredecessorState = 'done' | 'pending' | 'unscheduled';
 
 export type WebhookDeliveryOutcome = 'delivered' | 'failed' | 'rejected' | 'gone' | 'skipped';
 

@@ -26,6 +26,40 @@ import {
 /** Added to the HTTP deadline for the activity's own work (SSRF lookup, Postgres writes). */
 const ACTIVITY_MARGIN_MS = 15_000;
 
+/** Bookkeeping activities: short, retried until Postgres answers. */
+const { recordDeliveryFailure, predecessorState } = proxyActivities<WebhookActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
+});
+
+/**
+ * Waits until the previous event's delivery to this webhook is done. While it runs, this
+ * delivery is registered as its follower and told when it ends (re-registering now and then
+ * covers a signal lost to the predecessor completing meanwhile); while it is not scheduled
+ * yet (its Kafka topic is behind this one's), this polls, up to orderMaxWaitMs, then goes on.
+ */
+async function waitForPredecessor(input: WebhookDeliveryInput, done: () => boolean): Promise<void> {
+  const predecessor = input.predecessor!;
+  const handle = getExternalWorkflowHandle(predecessor.workflowId);
+  const self = workflowInfo().workflowId;
+  const giveUpAt = Date.now() + input.orderMaxWaitMs;
+  for (;;) {
+    let registered = true;
+    try {
+      await handle.signal(followerSignal, self);
+    } catch {
+      registered = false; // finished, or not started yet
+    }
+    if (registered) {
+      if (await condition(done, input.orderRecheckMs * 12)) return;
+      continue;
+    }
+    const state = await predecessorState({ webhookId: input.webhookId, eventId: predecessor.eventId });
+    if (state === 'done' || Date.now() >= giveUpAt) return;
+    if (await condition(done, input.orderRecheckMs)) return;
+  }
+}
+
 export async function webhookDelivery(input: WebhookDeliveryInput): Promise<WebhookDeliveryResult> {
   let phase: WebhookDeliveryPhase = 'waiting-for-predecessor';
   let predecessorDone = false;
@@ -38,18 +72,8 @@ export async function webhookDelivery(input: WebhookDeliveryInput): Promise<Webh
     predecessorDone = true;
   });
 
-  if (input.predecessorWorkflowId) {
-    const predecessor = getExternalWorkflowHandle(input.predecessorWorkflowId);
-    const self = workflowInfo().workflowId;
-    for (;;) {
-      try {
-        await predecessor.signal(followerSignal, self);
-      } catch {
-        break; // the predecessor has finished (or never existed): nothing to wait for
-      }
-      // Re-asking now and then covers a signal lost to the predecessor completing meanwhile.
-      if (await condition(() => predecessorDone, input.orderRecheckMs)) break;
-    }
+  if (input.predecessor) {
+    await waitForPredecessor(input, () => predecessorDone);
   }
 
   phase = 'delivering';
@@ -61,10 +85,6 @@ export async function webhookDelivery(input: WebhookDeliveryInput): Promise<Webh
       maximumInterval: input.retry.maxIntervalMs,
       maximumAttempts: input.retry.maxAttempts,
     },
-  });
-  const { recordDeliveryFailure } = proxyActivities<WebhookActivities>({
-    startToCloseTimeout: '30 seconds',
-    retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
   });
 
   let result: WebhookDeliveryResult;

@@ -10,30 +10,27 @@
  *
  * docs/stack.md describes each in full, with the state folder layout and troubleshooting.
  */
-import { downCommand } from './commands/down';
-import { logsCommand } from './commands/logs';
-import { startCommand } from './commands/start';
-import { statusCommand } from './commands/status';
-import { testCommand } from './commands/test';
 import { red, StackError } from './output';
 
 const USAGE = `usage: tsx src/stack/cli.ts <start|up|down|status|logs [component]|test [vitest args]>`;
 
+// Each command is loaded only when asked for: `status` need not load the database layer,
+// the migrations or the test runner, and so answers sooner.
 async function main(argv: readonly string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
     case 'start':
-      return startCommand('foreground');
+      return (await import('./commands/start')).startCommand('foreground');
     case 'up':
-      return startCommand('detached');
+      return (await import('./commands/start')).startCommand('detached');
     case 'down':
-      return downCommand();
+      return (await import('./commands/down')).downCommand();
     case 'status':
-      return statusCommand();
+      return (await import('./commands/status')).statusCommand();
     case 'logs':
-      return logsCommand(rest[0]);
+      return (await import('./commands/logs')).logsCommand(rest[0]);
     case 'test':
-      return testCommand(rest);
+      return (await import('./commands/test')).testCommand(rest);
     default:
       console.error(USAGE);
       return 2;

@@ -32,7 +32,7 @@ export function runCapture(
   const spawnOptions: SpawnOptions = {
     cwd: options.cwd,
     env: options.env ?? process.env,
-    stdio: ['pipe', 'pipe', 'pipe'],
+    stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
     uid: options.uid,
     gid: options.gid,
   };
@@ -45,7 +45,9 @@ export function runCapture(
     child.on('close', (code, signal) =>
       resolve({ code: code ?? (signal ? 128 : 1), output: Buffer.concat(chunks).toString('utf8') }),
     );
-    child.stdin?.end(options.input ?? '');
+    // A command may exit without reading its input; that is its business, not an error.
+    child.stdin?.on('error', () => {});
+    child.stdin?.end(options.input);
   });
 }
 

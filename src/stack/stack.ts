@@ -3,7 +3,7 @@
  *
  *   install (in parallel: apt, pip, Maven; each a no-op when cached)
  *   → engines (in parallel: Postgres, Redis, Kafka, Temporal; each reused when already running)
- *   → bootstrap (in parallel: topics, search attributes, migrations then demo data)
+ *   → bootstrap (bootstrap/index.ts: topics, search attributes, migrations, demo data)
  *   → apps (in parallel: worker, dispatcher, API, gateway)
  *
  * A `Launch` records what this command started, in order, so that whoever started something
@@ -11,13 +11,11 @@
  * command when a later step fails. What was already running is reused and left alone.
  */
 import { appDaemon, appExists, apps, startupProbe } from './apps';
-import { ensureTopics } from './bootstrap/topics';
-import { prepareDatabase } from './bootstrap/database';
 import type { App, Component, Engine } from './components';
 import { kafkaEngine } from './engines/kafka';
 import { postgresEngine } from './engines/postgres';
 import { redisEngine } from './engines/redis';
-import { ensureSearchAttributes, temporalEngine } from './engines/temporal';
+import { temporalEngine } from './engines/temporal';
 import { done, StackError, warn } from './output';
 import { logFile } from './paths';
 import { isPortFree, portHolder } from './ports';
@@ -139,45 +137,6 @@ async function assertPortsFree(component: Component, variable?: string): Promise
   }
 }
 
-export interface BootstrapOptions {
-  seed: boolean;
-}
-
-/** Topics, search attributes and the database schema (then demo data), in parallel. */
-export async function bootstrap(settings: StackSettings, options: BootstrapOptions): Promise<void> {
-  const { config } = settings;
-  const topics = async (): Promise<void> => {
-    const startedAt = Date.now();
-    const result = await ensureTopics(config);
-    const what = result.created.length > 0 ? `created ${result.created.length}` : 'all present';
-    done('topics', `${what} (${result.created.length + result.existing.length} topics)`, startedAt);
-  };
-  const searchAttributes = async (): Promise<void> => {
-    const startedAt = Date.now();
-    const added = await ensureSearchAttributes(config);
-    done(
-      'search attr',
-      added.length > 0 ? `registered ${added.join(', ')}` : 'registered',
-      startedAt,
-    );
-  };
-  const database = async (): Promise<void> => {
-    const startedAt = Date.now();
-    const result = await prepareDatabase(config, options.seed);
-    const migrations =
-      result.applied.length > 0
-        ? `applied ${result.applied.length} migration(s)`
-        : 'schema current';
-    const seeded = options.seed
-      ? result.seeded
-        ? ', demo data seeded'
-        : ', no db/seed.ts yet'
-      : '';
-    done('database', `${migrations}${seeded}`, startedAt);
-  };
-  await settleAll([topics(), searchAttributes(), database()]);
-}
-
 export interface StartAppsOptions {
   env: NodeJS.ProcessEnv;
   /** Stop app processes already running (from an earlier start) and start fresh ones. */
@@ -254,7 +213,7 @@ function reportStop(name: string, pid: number, outcome: StopOutcome): void {
  * Waits for every task, even after one fails, so no process is started behind the caller's
  * back while it is already cleaning up; then throws the first failure.
  */
-async function settleAll(tasks: readonly Promise<unknown>[]): Promise<void> {
+export async function settleAll(tasks: readonly Promise<unknown>[]): Promise<void> {
   const results = await Promise.allSettled(tasks);
   const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failure) throw failure.reason;

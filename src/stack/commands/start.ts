@@ -16,15 +16,8 @@ import { bold, dim, green, say, seconds, warn } from '../output';
 import { logFile } from '../paths';
 import { loadStackSettings, type StackSettings } from '../settings';
 import { interruptible, onFirstSignal } from '../signals';
-import {
-  bootstrap,
-  engines,
-  installEngines,
-  Launch,
-  startApps,
-  startEngines,
-  stopStarted,
-} from '../stack';
+import { bootstrap } from '../bootstrap';
+import { engines, installEngines, Launch, startApps, startEngines, stopStarted } from '../stack';
 import { isAlive } from '../supervise';
 
 export async function startCommand(mode: 'foreground' | 'detached'): Promise<number> {

@@ -19,15 +19,8 @@ import { bold, dim, green, red, say, seconds, warn } from '../output';
 import { REPO_ROOT } from '../paths';
 import { loadStackSettings } from '../settings';
 import { interruptible, onFirstSignal } from '../signals';
-import {
-  bootstrap,
-  engines,
-  installEngines,
-  Launch,
-  startApps,
-  startEngines,
-  stopStarted,
-} from '../stack';
+import { bootstrap } from '../bootstrap';
+import { engines, installEngines, Launch, startApps, startEngines, stopStarted } from '../stack';
 
 /**
  * The environment the app processes get for a test run, on top of the caller's. Suites that

@@ -20,8 +20,17 @@ let client: Client | undefined;
 
 function startWorker(): ChildProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/worker.ts'], {
-    env: { ...process.env, TEMPORAL_TASK_QUEUE: taskQueue, SIM_LATENCY_MS: '150', SIM_DELIVERY_DELAY_MS: '100', LOG_LEVEL: 'warn' },
-    stdio: 'ignore',
+    env: {
+      ...process.env,
+      TEMPORAL_TASK_QUEUE: taskQueue,
+      SIM_LATENCY_MS: '150',
+      SIM_DELIVERY_DELAY_MS: '100',
+      LOG_LEVEL: 'warn',
+      // The stack's own worker may hold the default metrics ports.
+      WORKER_METRICS_PORT: '0',
+      WORKER_SDK_METRICS_PORT: '0',
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
   });
   workers.push(child);
   return child;

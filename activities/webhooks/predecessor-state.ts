@@ -1,0 +1,21 @@
+/**
+ * Where the delivery of an earlier event of the same order to the same webhook is: `done`
+ * (closed, whatever the outcome), `pending` (scheduled, not finished) or `unscheduled` (its
+ * Kafka message has not reached the dispatcher yet).
+ */
+import type { PredecessorState } from '../../workflows/webhook-delivery-definitions';
+import { findDeliveryByEvent } from '../../src/webhooks/store';
+import type { WebhookActivityDeps } from './deps';
+
+export interface PredecessorStateInput {
+  webhookId: string;
+  eventId: string;
+}
+
+export function createPredecessorState(deps: WebhookActivityDeps) {
+  return async function predecessorState(input: PredecessorStateInput): Promise<PredecessorState> {
+    const delivery = await findDeliveryByEvent(deps.db, input.webhookId, input.eventId);
+    if (!delivery) return 'unscheduled';
+    return delivery.status === 'pending' ? 'pending' : 'done';
+  };
+}
