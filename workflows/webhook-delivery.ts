@@ -54,7 +54,10 @@ async function waitForPredecessor(input: WebhookDeliveryInput, done: () => boole
       if (await condition(done, input.orderRecheckMs * 12)) return;
       continue;
     }
-    const state = await predecessorState({ webhookId: input.webhookId, eventId: predecessor.eventId });
+    const state = await predecessorState({
+      webhookId: input.webhookId,
+      eventId: predecessor.eventId,
+    });
     if (state === 'done' || Date.now() >= giveUpAt) return;
     if (await condition(done, input.orderRecheckMs)) return;
   }

@@ -97,39 +97,25 @@ export function createDeliverWebhook(deps: WebhookActivityDeps) {
       'webhook attempt',
     );
 
+    // The webhook's own state (failure clock, disabled) is written before the delivery is
+    // closed: a closed delivery has had all of its effects.
+    const close = (status: 'delivered' | 'rejected') =>
+      completeDelivery(deps.db, input.deliveryId, status, attempt, report.responseStatus);
     switch (report.outcome) {
       case 'delivered':
-        await completeDelivery(
-          deps.db,
-          input.deliveryId,
-          'delivered',
-          attempt,
-          report.responseStatus,
-        );
         await clearFailing(deps.db, input.webhookId);
+        await close('delivered');
         return { outcome: 'delivered' };
       case 'gone': {
         const reason = `the endpoint answered 410 Gone on ${now.toISOString()}`;
         await disableWebhook(deps.db, input.webhookId, reason);
-        await completeDelivery(
-          deps.db,
-          input.deliveryId,
-          'rejected',
-          attempt,
-          report.responseStatus,
-        );
+        await close('rejected');
         log.warn('webhook disabled: 410 Gone');
         return { outcome: 'gone', disabledReason: reason };
       }
       case 'rejected': {
-        await completeDelivery(
-          deps.db,
-          input.deliveryId,
-          'rejected',
-          attempt,
-          report.responseStatus,
-        );
         const disabledReason = await recordFailing(deps.db, input.webhookId, deps.disableAfterMs);
+        await close('rejected');
         return { outcome: 'rejected', ...(disabledReason ? { disabledReason } : {}) };
       }
       case 'retryable': {

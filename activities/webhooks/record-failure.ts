@@ -17,6 +17,8 @@ export function createRecordDeliveryFailure(deps: WebhookActivityDeps) {
   ): Promise<WebhookDeliveryResult> {
     const delivery = await getDelivery(deps.db, input.deliveryId);
     if (!delivery) return { outcome: 'skipped' };
+    // The failure clock first: a closed delivery has had all of its effects.
+    const disabledReason = await recordFailing(deps.db, input.webhookId, deps.disableAfterMs);
     await completeDelivery(
       deps.db,
       input.deliveryId,
@@ -24,7 +26,6 @@ export function createRecordDeliveryFailure(deps: WebhookActivityDeps) {
       delivery.attempts,
       delivery.last_response_status,
     );
-    const disabledReason = await recordFailing(deps.db, input.webhookId, deps.disableAfterMs);
     if (disabledReason)
       deps.logger.warn({ webhookId: input.webhookId }, 'webhook disabled: failing for days');
     return { outcome: 'failed', ...(disabledReason ? { disabledReason } : {}) };

@@ -18,17 +18,29 @@ import type { Logger } from '../logger';
 import {
   WEBHOOK_DELIVERY_WORKFLOW_TYPE,
   webhookDeliveryWorkflowId,
+  type PredecessorRef,
   type WebhookDeliveryInput,
 } from '../../workflows/webhook-delivery-definitions';
 import { eventMessage } from './payload';
 import { retryScheduleFromConfig, type RetrySchedule } from './retry';
-import { findPredecessor, findSubscribers, upsertDelivery } from './store';
+import { isDispatchedEventType, subscribesTo } from './event-types';
+import {
+  findDeliveryByEvent,
+  findPredecessor,
+  findSubscribers,
+  orderTimeline,
+  upsertDelivery,
+  type Subscriber,
+  type TimelineEvent,
+  type WebhookDeliveryRow,
+} from './store';
 
 export interface DispatchSettings {
   taskQueue: string;
   retry: RetrySchedule;
   attemptTimeoutMs: number;
   orderRecheckMs: number;
+  orderMaxWaitMs: number;
 }
 
 export function dispatchSettingsFromConfig(
@@ -37,6 +49,7 @@ export function dispatchSettingsFromConfig(
     | 'WEBHOOK_TASK_QUEUE'
     | 'WEBHOOK_DELIVERY_TIMEOUT_MS'
     | 'WEBHOOK_ORDER_RECHECK_MS'
+    | 'WEBHOOK_ORDER_MAX_WAIT_MS'
     | 'WEBHOOK_RETRY_INITIAL_MS'
     | 'WEBHOOK_RETRY_BACKOFF'
     | 'WEBHOOK_RETRY_MAX_INTERVAL_MS'
@@ -49,6 +62,7 @@ export function dispatchSettingsFromConfig(
     retry: retryScheduleFromConfig(config),
     attemptTimeoutMs: config.WEBHOOK_DELIVERY_TIMEOUT_MS,
     orderRecheckMs: config.WEBHOOK_ORDER_RECHECK_MS,
+    orderMaxWaitMs: config.WEBHOOK_ORDER_MAX_WAIT_MS,
   };
 }
 
@@ -59,10 +73,63 @@ export interface DispatchDeps {
   logger: Logger;
 }
 
+/** Events this close after a webhook's registration may or may not have been delivered to it. */
+const REGISTRATION_MARGIN_MS = 1000;
+
+/**
+ * The event of the order that happened just before `eventId` and that this webhook receives:
+ * null when there is none, undefined when the timeline does not know the event (it was not
+ * produced by the order worker), and ordering falls back to the order of arrival.
+ */
+export function timelinePredecessor(
+  timeline: readonly TimelineEvent[],
+  eventId: string,
+  subscriber: Subscriber,
+): TimelineEvent | null | undefined {
+  const index = timeline.findIndex((e) => e.event_id === eventId);
+  if (index < 0) return undefined;
+  const since = subscriber.created_at.getTime() + REGISTRATION_MARGIN_MS;
+  for (let i = index - 1; i >= 0; i--) {
+    const candidate = timeline[i]!;
+    if (candidate.created_at.getTime() < since) return null;
+    if (
+      isDispatchedEventType(candidate.event_type) &&
+      subscribesTo(subscriber.event_types, candidate.event_type)
+    ) {
+      return candidate;
+    }
+  }
+  return null;
+}
+
+async function predecessorOf(
+  deps: DispatchDeps,
+  timeline: readonly TimelineEvent[],
+  subscriber: Subscriber,
+  delivery: WebhookDeliveryRow,
+): Promise<PredecessorRef | null> {
+  const previous = timelinePredecessor(timeline, delivery.event_id, subscriber);
+  if (previous === undefined) {
+    const arrived = await findPredecessor(deps.db, delivery);
+    return arrived?.status === 'pending'
+      ? { workflowId: arrived.workflow_id, eventId: arrived.event_id }
+      : null;
+  }
+  if (previous === null) return null;
+  const scheduled = await findDeliveryByEvent(deps.db, subscriber.webhook_id, previous.event_id);
+  if (scheduled && scheduled.status !== 'pending') return null; // already done
+  return {
+    workflowId: webhookDeliveryWorkflowId(subscriber.webhook_id, previous.event_id),
+    eventId: previous.event_id,
+  };
+}
+
 /**
  * Schedules the deliveries of one event; returns how many workflows it started (0 when all
  * were scheduled before). Throws when something could not be scheduled: the caller must not
- * commit the event's offset then.
+ * commit the event's offset then. Each delivery waits for the delivery of the order's
+ * previous event to the same webhook (see the workflow), so a receiver sees an order's events
+ * in the order they happened, whatever order their topics are consumed in.
  */
 export async function scheduleDeliveries(deps: DispatchDeps, event: OrderEvent): Promise<number> {
   const subscribers = await findSubscribers(
@@ -71,8 +138,11 @@ export async function scheduleDeliveries(deps: DispatchDeps, event: OrderEvent):
     event.event_type,
     new Date(event.occurred_at),
   );
+  if (subscribers.length === 0) return 0;
+  const timeline = await orderTimeline(deps.db, event.order_id);
   const started = await Promise.all(
-    subscribers.map(async ({ webhook_id: webhookId }) => {
+    subscribers.map(async (subscriber) => {
+      const webhookId = subscriber.webhook_id;
       const workflowId = webhookDeliveryWorkflowId(webhookId, event.event_id);
       const { delivery } = await upsertDelivery(deps.db, {
         webhookId,
@@ -82,7 +152,6 @@ export async function scheduleDeliveries(deps: DispatchDeps, event: OrderEvent):
         workflowId,
       });
       if (delivery.status !== 'pending') return 0; // delivered (or given up) long ago
-      const predecessor = await findPredecessor(deps.db, delivery);
       const input: WebhookDeliveryInput = {
         deliveryId: delivery.delivery_id,
         webhookId,
@@ -92,8 +161,9 @@ export async function scheduleDeliveries(deps: DispatchDeps, event: OrderEvent):
         message: eventMessage(event),
         retry: deps.settings.retry,
         attemptTimeoutMs: deps.settings.attemptTimeoutMs,
-        predecessorWorkflowId: predecessor?.status === 'pending' ? predecessor.workflow_id : null,
+        predecessor: await predecessorOf(deps, timeline, subscriber, delivery),
         orderRecheckMs: deps.settings.orderRecheckMs,
+        orderMaxWaitMs: deps.settings.orderMaxWaitMs,
       };
       try {
         await deps.temporal.workflow.start(WEBHOOK_DELIVERY_WORKFLOW_TYPE, {
@@ -148,11 +218,17 @@ export async function startDispatcher(options: DispatcherOptions): Promise<Dispa
     groupId: options.groupId,
     maxWaitTimeInMs: 250,
     ...(options.sessionTimeoutMs
-      ? { sessionTimeout: options.sessionTimeoutMs, heartbeatInterval: Math.floor(options.sessionTimeoutMs / 6) }
+      ? {
+          sessionTimeout: options.sessionTimeoutMs,
+          heartbeatInterval: Math.floor(options.sessionTimeoutMs / 6),
+        }
       : {}),
   });
   consumer.on(consumer.events.CRASH, ({ payload }) => {
-    logger.error({ err: payload.error, restart: payload.restart }, 'webhook dispatcher consumer crashed');
+    logger.error(
+      { err: payload.error, restart: payload.restart },
+      'webhook dispatcher consumer crashed',
+    );
     if (!payload.restart) options.onCrash?.(payload.error);
   });
   await consumer.connect();

@@ -28,6 +28,11 @@ export function isSubscribableEventType(value: string): value is SubscribableEve
   return (SUBSCRIBABLE_EVENT_TYPES as readonly string[]).includes(value);
 }
 
+/** Whether events of this type reach the dispatcher (have a Kafka topic). */
+export function isDispatchedEventType(value: string): boolean {
+  return value !== WILDCARD && isSubscribableEventType(value);
+}
+
 /** Whether a webhook subscribed to `subscribed` wants an event of type `eventType`. */
 export function subscribesTo(subscribed: readonly string[], eventType: string): boolean {
   return subscribed.includes(WILDCARD) || subscribed.includes(eventType);

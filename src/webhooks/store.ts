@@ -108,6 +108,8 @@ export async function deleteWebhook(db: Db, webhookId: string): Promise<boolean>
   return result.numDeletedRows > 0n;
 }
 
+export type Subscriber = Pick<WebhookRow, 'webhook_id' | 'event_types' | 'created_at'>;
+
 /**
  * The active webhooks of a user subscribed to an event type (or to `*`) that existed when the
  * event happened: a webhook receives what happens after it is registered, not the backlog.
@@ -117,10 +119,10 @@ export function findSubscribers(
   userId: string,
   eventType: string,
   occurredAt: Date,
-): Promise<{ webhook_id: string }[]> {
+): Promise<Subscriber[]> {
   return db
     .selectFrom('webhooks')
-    .select('webhook_id')
+    .select(['webhook_id', 'event_types', 'created_at'])
     .where('user_id', '=', userId)
     .where('is_active', '=', true)
     .where('created_at', '<=', occurredAt)
@@ -218,6 +220,40 @@ export async function upsertDelivery(
   return { delivery: existing, created: false };
 }
 
+export function findDeliveryByEvent(
+  db: Db,
+  webhookId: string,
+  eventId: string,
+): Promise<WebhookDeliveryRow | undefined> {
+  return db
+    .selectFrom('webhook_deliveries')
+    .selectAll()
+    .where('webhook_id', '=', webhookId)
+    .where('event_id', '=', eventId)
+    .executeTakeFirst();
+}
+
+export interface TimelineEvent {
+  event_id: string;
+  event_type: string;
+  created_at: Date;
+}
+
+/**
+ * The events of an order in the order they happened, from order_events (the order worker
+ * writes each step's row before it emits the step's Kafka event, and runs steps one after
+ * another): the source of truth for ordering, since Kafka orders events per topic only.
+ */
+export function orderTimeline(db: Db, orderId: string): Promise<TimelineEvent[]> {
+  return db
+    .selectFrom('order_events')
+    .select(['event_id', 'event_type', 'created_at'])
+    .where('order_id', '=', orderId)
+    .orderBy('created_at')
+    .orderBy('event_id')
+    .execute();
+}
+
 export function getDelivery(db: Db, deliveryId: string): Promise<WebhookDeliveryRow | undefined> {
   return db
     .selectFrom('webhook_deliveries')
@@ -230,11 +266,11 @@ export function getDelivery(db: Db, deliveryId: string): Promise<WebhookDelivery
 export function findPredecessor(
   db: Db,
   delivery: Pick<WebhookDeliveryRow, 'webhook_id' | 'order_id' | 'seq'>,
-): Promise<Pick<WebhookDeliveryRow, 'workflow_id' | 'status'> | undefined> {
+): Promise<Pick<WebhookDeliveryRow, 'workflow_id' | 'event_id' | 'status'> | undefined> {
   if (delivery.order_id === null) return Promise.resolve(undefined);
   return db
     .selectFrom('webhook_deliveries')
-    .select(['workflow_id', 'status'])
+    .select(['workflow_id', 'event_id', 'status'])
     .where('webhook_id', '=', delivery.webhook_id)
     .where('order_id', '=', delivery.order_id)
     .where('seq', '<', delivery.seq)

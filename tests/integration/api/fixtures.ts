@@ -62,7 +62,7 @@ export async function startApi(options: { clock?: Clock; env?: Record<string, st
     redis,
     temporal,
     keys: await (sharedKeys ??= generateSigningKeys()),
-    logger: createLogger('api-test', 'silent'),
+    logger: createLogger('api-test', process.env.TEST_LOG_LEVEL ?? 'silent'),
     ...(options.clock ? { clock: options.clock } : {}),
   });
   return {

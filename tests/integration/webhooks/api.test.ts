@@ -25,7 +25,11 @@ let receiver: Receiver;
 const testAuth = createMiddleware<AppEnv & AuthedEnv>(async (c, next) => {
   const userId = c.req.header('x-test-user');
   if (!userId) throw new UnauthorizedError('missing bearer token', 'missing');
-  c.set('auth', { userId, role: c.req.header('x-test-role') === 'admin' ? 'admin' : 'user', tokenId: 'test' });
+  c.set('auth', {
+    userId,
+    role: c.req.header('x-test-role') === 'admin' ? 'admin' : 'user',
+    tokenId: 'test',
+  });
   await next();
 });
 
@@ -37,7 +41,10 @@ function makeApp(env: Record<string, string>) {
     await next();
   });
   app.onError(errorHandler(logger));
-  app.route('/', webhookRoutes({ db, secrets, attempt: attemptSettingsFromConfig(config), auth: testAuth }));
+  app.route(
+    '/',
+    webhookRoutes({ db, secrets, attempt: attemptSettingsFromConfig(config), auth: testAuth }),
+  );
   return app;
 }
 
@@ -82,7 +89,10 @@ async function call(
 }
 
 async function registered(user: string, path = '/api-hook', eventTypes = ['order.shipped']) {
-  const res = await call(app, 'POST', '/api/v1/webhooks', user, { url: receiver.url(path), event_types: eventTypes });
+  const res = await call(app, 'POST', '/api/v1/webhooks', user, {
+    url: receiver.url(path),
+    event_types: eventTypes,
+  });
   expect(res.status).toBe(201);
   return res.json as { webhook_id: string; secret: string } & Json;
 }
@@ -122,7 +132,11 @@ describe('webhook routes', () => {
   it('keeps a secret the caller brings, and refuses one that is not whsec_', async () => {
     const user = randomUUID();
     const own = 'whsec_' + randomBytes(32).toString('base64');
-    const ok = await call(app, 'POST', '/api/v1/webhooks', user, { url: receiver.url('/own'), event_types: ['*'], secret: own });
+    const ok = await call(app, 'POST', '/api/v1/webhooks', user, {
+      url: receiver.url('/own'),
+      event_types: ['*'],
+      secret: own,
+    });
     expect(ok.json.secret).toBe(own);
     const bad = await call(app, 'POST', '/api/v1/webhooks', user, {
       url: receiver.url('/own'),
@@ -136,7 +150,10 @@ describe('webhook routes', () => {
   it('validates event types', async () => {
     const user = randomUUID();
     for (const event_types of [[], ['order.exploded'], 'order.created']) {
-      const res = await call(app, 'POST', '/api/v1/webhooks', user, { url: receiver.url('/x'), event_types });
+      const res = await call(app, 'POST', '/api/v1/webhooks', user, {
+        url: receiver.url('/x'),
+        event_types,
+      });
       expect(res.status).toBe(422);
       expect(res.headers.get('content-type')).toContain('application/problem+json');
     }
@@ -152,11 +169,16 @@ describe('webhook routes', () => {
       'http://169.254.169.254/latest/meta-data',
       'http://2130706433/',
     ]) {
-      const res = await call(strictApp, 'POST', '/api/v1/webhooks', user, { url, event_types: ['*'] });
+      const res = await call(strictApp, 'POST', '/api/v1/webhooks', user, {
+        url,
+        event_types: ['*'],
+      });
       expect(res.status, url).toBe(422);
       expect(res.json.errors).toEqual([expect.objectContaining({ path: 'url' })]);
     }
-    expect(await call(strictApp, 'GET', '/api/v1/webhooks', user)).toMatchObject({ json: { data: [] } });
+    expect(await call(strictApp, 'GET', '/api/v1/webhooks', user)).toMatchObject({
+      json: { data: [] },
+    });
   });
 
   it('requires https in production', async () => {
@@ -173,30 +195,47 @@ describe('webhook routes', () => {
     const { webhook_id } = await registered(owner);
     const stranger = randomUUID();
     expect((await call(app, 'GET', `/api/v1/webhooks/${webhook_id}`, stranger)).status).toBe(404);
-    expect((await call(app, 'PATCH', `/api/v1/webhooks/${webhook_id}`, stranger, { is_active: false })).status).toBe(404);
-    expect((await call(app, 'DELETE', `/api/v1/webhooks/${webhook_id}`, stranger)).status).toBe(404);
-    expect((await call(app, 'GET', `/api/v1/webhooks/${webhook_id}/deliveries`, stranger)).status).toBe(404);
-    expect((await call(app, 'POST', `/api/v1/webhooks/${webhook_id}/test`, stranger)).status).toBe(404);
+    expect(
+      (await call(app, 'PATCH', `/api/v1/webhooks/${webhook_id}`, stranger, { is_active: false }))
+        .status,
+    ).toBe(404);
+    expect((await call(app, 'DELETE', `/api/v1/webhooks/${webhook_id}`, stranger)).status).toBe(
+      404,
+    );
+    expect(
+      (await call(app, 'GET', `/api/v1/webhooks/${webhook_id}/deliveries`, stranger)).status,
+    ).toBe(404);
+    expect((await call(app, 'POST', `/api/v1/webhooks/${webhook_id}/test`, stranger)).status).toBe(
+      404,
+    );
     expect((await call(app, 'GET', '/api/v1/webhooks', stranger)).json.data).toEqual([]);
   });
 
   it('changes event types, deactivates and re-activates (clearing the reason)', async () => {
     const user = randomUUID();
     const { webhook_id } = await registered(user);
-    const changed = await call(app, 'PATCH', `/api/v1/webhooks/${webhook_id}`, user, { event_types: ['*'] });
+    const changed = await call(app, 'PATCH', `/api/v1/webhooks/${webhook_id}`, user, {
+      event_types: ['*'],
+    });
     expect(changed).toMatchObject({ status: 200, json: { event_types: ['*'] } });
     expect(changed.json.secret).toBeUndefined();
 
     await db
       .updateTable('webhooks')
-      .set({ is_active: false, disabled_reason: 'the endpoint answered 410 Gone', disabled_at: new Date() })
+      .set({
+        is_active: false,
+        disabled_reason: 'the endpoint answered 410 Gone',
+        disabled_at: new Date(),
+      })
       .where('webhook_id', '=', webhook_id)
       .execute();
     expect((await call(app, 'GET', `/api/v1/webhooks/${webhook_id}`, user)).json).toMatchObject({
       is_active: false,
       disabled_reason: 'the endpoint answered 410 Gone',
     });
-    const back = await call(app, 'PATCH', `/api/v1/webhooks/${webhook_id}`, user, { is_active: true });
+    const back = await call(app, 'PATCH', `/api/v1/webhooks/${webhook_id}`, user, {
+      is_active: true,
+    });
     expect(back.json).toMatchObject({ is_active: true, disabled_reason: null, disabled_at: null });
 
     expect((await call(app, 'PATCH', `/api/v1/webhooks/${webhook_id}`, user, {})).status).toBe(422);
@@ -213,21 +252,32 @@ describe('webhook routes', () => {
     const user = randomUUID();
     const { webhook_id, secret } = await registered(user, '/ping');
     const ping = await call(app, 'POST', `/api/v1/webhooks/${webhook_id}/test`, user);
-    expect(ping).toMatchObject({ status: 200, json: { delivered: true, response_status: 200, error: null } });
+    expect(ping).toMatchObject({
+      status: 200,
+      json: { delivered: true, response_status: 200, error: null },
+    });
     const [hit] = receiver.at('/ping');
-    expect(new Webhook(secret).verify(hit!.body, hit!.headers as Record<string, string>)).toMatchObject({
+    expect(
+      new Webhook(secret).verify(hit!.body, hit!.headers as Record<string, string>),
+    ).toMatchObject({
       type: 'webhook.ping',
       data: { webhook_id },
     });
 
-    const rotated = await call(app, 'PATCH', `/api/v1/webhooks/${webhook_id}`, user, { rotate_secret: true });
+    const rotated = await call(app, 'PATCH', `/api/v1/webhooks/${webhook_id}`, user, {
+      rotate_secret: true,
+    });
     const fresh = rotated.json.secret as string;
     expect(fresh).toMatch(/^whsec_/);
     expect(fresh).not.toBe(secret);
     await call(app, 'POST', `/api/v1/webhooks/${webhook_id}/test`, user);
     const second = receiver.at('/ping')[1]!;
-    expect(() => new Webhook(fresh).verify(second.body, second.headers as Record<string, string>)).not.toThrow();
-    expect(() => new Webhook(secret).verify(second.body, second.headers as Record<string, string>)).toThrow();
+    expect(() =>
+      new Webhook(fresh).verify(second.body, second.headers as Record<string, string>),
+    ).not.toThrow();
+    expect(() =>
+      new Webhook(secret).verify(second.body, second.headers as Record<string, string>),
+    ).toThrow();
   });
 
   it('reports a failed ping without retrying it', async () => {
@@ -242,21 +292,35 @@ describe('webhook routes', () => {
   it('lists delivery attempts newest first, a page at a time', async () => {
     const user = randomUUID();
     const { webhook_id } = await registered(user, '/log');
-    for (let i = 0; i < 3; i++) await call(app, 'POST', `/api/v1/webhooks/${webhook_id}/test`, user);
+    for (let i = 0; i < 3; i++)
+      await call(app, 'POST', `/api/v1/webhooks/${webhook_id}/test`, user);
 
     const first = await call(app, 'GET', `/api/v1/webhooks/${webhook_id}/deliveries?limit=2`, user);
     expect(first.status).toBe(200);
-    const page1 = first.json.data as { created_at: string; event_type: string; attempt: number; status: string }[];
+    const page1 = first.json.data as {
+      created_at: string;
+      event_type: string;
+      attempt: number;
+      status: string;
+    }[];
     expect(page1).toHaveLength(2);
     expect(page1[0]).toMatchObject({ event_type: 'webhook.ping', attempt: 1, status: 'succeeded' });
     expect(page1[0]!.created_at >= page1[1]!.created_at).toBe(true);
 
     const cursor = first.json.next_cursor as string;
-    const second = await call(app, 'GET', `/api/v1/webhooks/${webhook_id}/deliveries?limit=2&cursor=${cursor}`, user);
+    const second = await call(
+      app,
+      'GET',
+      `/api/v1/webhooks/${webhook_id}/deliveries?limit=2&cursor=${cursor}`,
+      user,
+    );
     expect(second.json.data).toHaveLength(1);
     expect(second.json.next_cursor).toBeNull();
 
-    expect((await call(app, 'GET', `/api/v1/webhooks/${webhook_id}/deliveries?cursor=garbage`, user)).status).toBe(422);
+    expect(
+      (await call(app, 'GET', `/api/v1/webhooks/${webhook_id}/deliveries?cursor=garbage`, user))
+        .status,
+    ).toBe(422);
   });
 
   it('requires authentication', async () => {

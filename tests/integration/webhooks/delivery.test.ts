@@ -7,7 +7,14 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Webhook } from 'standardwebhooks';
 import type { OrderEvent } from '../../../src/contract/events';
-import { eventually, orderLifecycle, startHarness, startReceiver, type Harness, type Receiver } from './fixtures';
+import {
+  eventually,
+  orderLifecycle,
+  startHarness,
+  startReceiver,
+  type Harness,
+  type Receiver,
+} from './fixtures';
 
 let h: Harness;
 let receiver: Receiver;
@@ -30,7 +37,11 @@ async function register(path: string, eventTypes: string[] = ['*'], userId = ran
 }
 
 function deliveries(webhookId: string) {
-  return h.db.selectFrom('webhook_deliveries').selectAll().where('webhook_id', '=', webhookId).execute();
+  return h.db
+    .selectFrom('webhook_deliveries')
+    .selectAll()
+    .where('webhook_id', '=', webhookId)
+    .execute();
 }
 
 function attempts(webhookId: string) {
@@ -43,7 +54,11 @@ function attempts(webhookId: string) {
 }
 
 function webhookRow(webhookId: string) {
-  return h.db.selectFrom('webhooks').selectAll().where('webhook_id', '=', webhookId).executeTakeFirstOrThrow();
+  return h.db
+    .selectFrom('webhooks')
+    .selectAll()
+    .where('webhook_id', '=', webhookId)
+    .executeTakeFirstOrThrow();
 }
 
 async function settled(webhookId: string, count: number) {
@@ -53,7 +68,8 @@ async function settled(webhookId: string, count: number) {
   }, `${count} settled deliveries`);
 }
 
-const bodyOf = (raw: string) => JSON.parse(raw) as { type: string; timestamp: string; data: OrderEvent };
+const bodyOf = (raw: string) =>
+  JSON.parse(raw) as { type: string; timestamp: string; data: OrderEvent };
 
 describe('webhook delivery', () => {
   it('signs every request so the standardwebhooks verifier accepts it', async () => {
@@ -64,10 +80,15 @@ describe('webhook delivery', () => {
 
     const [hit] = receiver.at('/signed');
     const payload = new Webhook(secret).verify(hit!.body, hit!.headers as Record<string, string>);
-    expect(payload).toMatchObject({ type: 'order.created', data: { event_id: created!.event_id, order_id: created!.order_id } });
+    expect(payload).toMatchObject({
+      type: 'order.created',
+      data: { event_id: created!.event_id, order_id: created!.order_id },
+    });
     expect(hit!.headers['webhook-id']).toBe(created!.event_id);
     expect(hit!.headers['content-type']).toBe('application/json');
-    expect(Math.abs(Number(hit!.headers['webhook-timestamp']) - Date.now() / 1000)).toBeLessThan(60);
+    expect(Math.abs(Number(hit!.headers['webhook-timestamp']) - Date.now() / 1000)).toBeLessThan(
+      60,
+    );
   });
 
   it("delivers each order's events in order, with several orders in flight", async () => {
@@ -87,7 +108,9 @@ describe('webhook delivery', () => {
   });
 
   it('retries a 500 and stops at the first success, with the same webhook-id', async () => {
-    receiver.on('/flaky', (n) => (n < 2 ? { status: 500, body: 'boom' } : { status: 200, body: 'fine' }));
+    receiver.on('/flaky', (n) =>
+      n < 2 ? { status: 500, body: 'boom' } : { status: 200, body: 'fine' },
+    );
     const { webhookId, userId } = await register('/flaky');
     const [created] = orderLifecycle(userId);
     await h.publish(created!);
@@ -103,7 +126,11 @@ describe('webhook delivery', () => {
       [2, 'retrying', 500],
       [3, 'succeeded', 200],
     ]);
-    expect(logs[0]).toMatchObject({ response_body: 'boom', event_id: created!.event_id, error: 'HTTP 500' });
+    expect(logs[0]).toMatchObject({
+      response_body: 'boom',
+      event_id: created!.event_id,
+      error: 'HTTP 500',
+    });
     expect(logs.every((l) => typeof l.latency_ms === 'number')).toBe(true);
   });
 
@@ -140,7 +167,9 @@ describe('webhook delivery', () => {
   });
 
   it('honours Retry-After on a 429', async () => {
-    receiver.on('/throttled', (n) => (n === 0 ? { status: 429, headers: { 'retry-after': '2' } } : { status: 200 }));
+    receiver.on('/throttled', (n) =>
+      n === 0 ? { status: 429, headers: { 'retry-after': '2' } } : { status: 200 },
+    );
     const { webhookId, userId } = await register('/throttled');
     await h.publish(orderLifecycle(userId)[0]!);
     await settled(webhookId, 1);
@@ -158,7 +187,12 @@ describe('webhook delivery', () => {
 
     expect(delivery).toMatchObject({ status: 'failed', attempts: 4 });
     expect(receiver.at('/down')).toHaveLength(4);
-    expect((await attempts(webhookId)).map((l) => l.status)).toEqual(['retrying', 'retrying', 'retrying', 'failed']);
+    expect((await attempts(webhookId)).map((l) => l.status)).toEqual([
+      'retrying',
+      'retrying',
+      'retrying',
+      'failed',
+    ]);
     const row = await webhookRow(webhookId);
     expect(row.failing_since).toBeInstanceOf(Date);
     expect(row.is_active).toBe(true);
@@ -168,7 +202,11 @@ describe('webhook delivery', () => {
     receiver.on('/dead', () => ({ status: 502 }));
     const { webhookId, userId } = await register('/dead');
     const sixDaysAgo = new Date(Date.now() - 6 * 24 * 3600 * 1000);
-    await h.db.updateTable('webhooks').set({ failing_since: sixDaysAgo }).where('webhook_id', '=', webhookId).execute();
+    await h.db
+      .updateTable('webhooks')
+      .set({ failing_since: sixDaysAgo })
+      .where('webhook_id', '=', webhookId)
+      .execute();
     await h.publish(orderLifecycle(userId)[0]!);
     await settled(webhookId, 1);
 
@@ -179,7 +217,11 @@ describe('webhook delivery', () => {
 
   it('clears the failure clock on a success', async () => {
     const { webhookId, userId } = await register('/recovered');
-    await h.db.updateTable('webhooks').set({ failing_since: new Date() }).where('webhook_id', '=', webhookId).execute();
+    await h.db
+      .updateTable('webhooks')
+      .set({ failing_since: new Date() })
+      .where('webhook_id', '=', webhookId)
+      .execute();
     await h.publish(orderLifecycle(userId)[0]!);
     await settled(webhookId, 1);
     expect((await webhookRow(webhookId)).failing_since).toBeNull();
@@ -207,7 +249,11 @@ describe('webhook delivery', () => {
   it('does not deliver events that happened before the webhook was registered', async () => {
     const userId = randomUUID();
     const [created] = orderLifecycle(userId);
-    const old = { ...created!, event_id: randomUUID(), occurred_at: new Date(Date.now() - 60_000).toISOString() };
+    const old = {
+      ...created!,
+      event_id: randomUUID(),
+      occurred_at: new Date(Date.now() - 60_000).toISOString(),
+    };
     const { webhookId } = await register('/late', ['*'], userId);
     await h.publish(old, created!);
     await settled(webhookId, 1);
@@ -245,7 +291,10 @@ describe('SSRF at delivery time', () => {
         webhook_id: webhookId,
         user_id: userId,
         url: receiver.url('/rebound').replace('127.0.0.1', 'localhost'),
-        secret: strict.secrets.encrypt('whsec_' + Buffer.alloc(32, 7).toString('base64'), webhookId),
+        secret: strict.secrets.encrypt(
+          'whsec_' + Buffer.alloc(32, 7).toString('base64'),
+          webhookId,
+        ),
         event_types: ['*'],
         disabled_reason: null,
         disabled_at: null,
@@ -256,8 +305,11 @@ describe('SSRF at delivery time', () => {
     await strict.publish(orderLifecycle(userId)[0]!);
     const row = await eventually(
       async () =>
-        (await strict.db.selectFrom('webhook_logs').selectAll().where('webhook_id', '=', webhookId).executeTakeFirst()) ??
-        false,
+        (await strict.db
+          .selectFrom('webhook_logs')
+          .selectAll()
+          .where('webhook_id', '=', webhookId)
+          .executeTakeFirst()) ?? false,
       'the refused attempt',
     );
     expect(row).toMatchObject({ status: 'failed', response_status: null });

@@ -81,7 +81,10 @@ describe('dispatcher restart', () => {
     userId = randomUUID();
     const hooks = await Promise.all(
       ['/k1', '/k2'].map((path) =>
-        h.service.register({ userId, privileged: false }, { url: receiver.url(path), event_types: ['*'] }),
+        h.service.register(
+          { userId, privileged: false },
+          { url: receiver.url(path), event_types: ['*'] },
+        ),
       ),
     );
     const orders = Array.from({ length: 10 }, () => orderLifecycle(userId));

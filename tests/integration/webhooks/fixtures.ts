@@ -11,7 +11,12 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Client } from '@temporalio/client';
-import { bundleWorkflowCode, type NativeConnection, type Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import {
+  bundleWorkflowCode,
+  type NativeConnection,
+  type Worker,
+  type WorkflowBundleWithSourceMap,
+} from '@temporalio/worker';
 import type { Kafka, Producer } from 'kafkajs';
 import { createDb, type Db } from '../../../db/client';
 import { loadConfig, type Config } from '../../../src/config';
@@ -21,7 +26,11 @@ import { createKafka } from '../../../src/kafka';
 import { createLogger } from '../../../src/logger';
 import { connectTemporalClient, connectWorkerConnection } from '../../../src/temporal/connection';
 import { attemptSettingsFromConfig } from '../../../src/webhooks/attempt';
-import { dispatchSettingsFromConfig, startDispatcher, type Dispatcher } from '../../../src/webhooks/dispatcher';
+import {
+  dispatchSettingsFromConfig,
+  startDispatcher,
+  type Dispatcher,
+} from '../../../src/webhooks/dispatcher';
 import { createSecretBox, parseSecretKey, type SecretBox } from '../../../src/webhooks/secret-box';
 import { createWebhookService, type WebhookService } from '../../../src/webhooks/service';
 import { createWebhookWorker, WEBHOOK_WORKFLOWS_PATH } from '../../../src/webhooks/worker';
@@ -61,11 +70,19 @@ export async function startReceiver(): Promise<Receiver> {
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const path = req.url ?? '/';
-      const hit: Received = { path, headers: req.headers, body: Buffer.concat(chunks).toString(), at: Date.now() };
+      const hit: Received = {
+        path,
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString(),
+        at: Date.now(),
+      };
       const n = received.filter((r) => r.path === path).length;
       received.push(hit);
       const reply = responders.get(path)?.(n, hit) ?? { status: 200, body: 'ok' };
-      setTimeout(() => res.writeHead(reply.status, reply.headers).end(reply.body ?? ''), reply.delayMs ?? 0);
+      setTimeout(
+        () => res.writeHead(reply.status, reply.headers).end(reply.body ?? ''),
+        reply.delayMs ?? 0,
+      );
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -87,7 +104,12 @@ export async function startReceiver(): Promise<Receiver> {
 export function orderLifecycle(userId: string, orderId = randomUUID()): OrderEvent[] {
   const base = Date.now();
   const at = (i: number) => new Date(base + i).toISOString();
-  const common = (i: number) => ({ event_id: randomUUID(), order_id: orderId, user_id: userId, occurred_at: at(i) });
+  const common = (i: number) => ({
+    event_id: randomUUID(),
+    order_id: orderId,
+    user_id: userId,
+    occurred_at: at(i),
+  });
   const events: OrderEvent[] = [
     {
       ...common(0),
@@ -95,7 +117,13 @@ export function orderLifecycle(userId: string, orderId = randomUUID()): OrderEve
       status: 'pending',
       items: [{ product_id: randomUUID(), quantity: 1, price: '10.00' }],
       total_amount: '10.00',
-      shipping_address: { street: '1 Main St', city: 'Springfield', state: 'IL', zip: '62701', country: 'US' },
+      shipping_address: {
+        street: '1 Main St',
+        city: 'Springfield',
+        state: 'IL',
+        zip: '62701',
+        country: 'US',
+      },
       payment_method: 'card',
       created_at: at(0),
     },
@@ -115,7 +143,13 @@ export function orderLifecycle(userId: string, orderId = randomUUID()): OrderEve
       payment_method: 'card',
       processed_at: at(2),
     },
-    { ...common(3), event_type: 'order.fulfilled', status: 'fulfilled', warehouse: 'WH-1', fulfilled_at: at(3) },
+    {
+      ...common(3),
+      event_type: 'order.fulfilled',
+      status: 'fulfilled',
+      warehouse: 'WH-1',
+      fulfilled_at: at(3),
+    },
     {
       ...common(4),
       event_type: 'order.shipped',
@@ -185,7 +219,8 @@ export async function deleteTestTopics(kafka: Kafka, topics: string[]): Promise<
 }
 
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
-export const webhookBundle = () => (bundle ??= bundleWorkflowCode({ workflowsPath: WEBHOOK_WORKFLOWS_PATH }));
+export const webhookBundle = () =>
+  (bundle ??= bundleWorkflowCode({ workflowsPath: WEBHOOK_WORKFLOWS_PATH }));
 
 export interface Harness {
   runId: string;
@@ -264,7 +299,14 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
         connection,
         namespace: config.TEMPORAL_NAMESPACE,
         taskQueue: config.WEBHOOK_TASK_QUEUE,
-        deps: { db, secrets, attempt, disableAfterMs: config.WEBHOOK_DISABLE_AFTER_MS, clock: () => new Date(), logger },
+        deps: {
+          db,
+          secrets,
+          attempt,
+          disableAfterMs: config.WEBHOOK_DISABLE_AFTER_MS,
+          clock: () => new Date(),
+          logger,
+        },
         workflowBundle: await webhookBundle(),
       });
       worker = { worker: w, running: w.run() };
