@@ -16,7 +16,10 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-explicit-any': 'error',
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
       'no-console': 'off',
     },
   },
@@ -27,9 +30,19 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['node:*', 'fs', 'path', 'crypto', 'os', 'net', 'http', 'child_process'], message: 'Workflow code must be deterministic: no Node built-ins.' },
-            { group: ['**/activities/*', '!**/activities/types'], message: 'Import activities as types only (import type).', allowTypeImports: true },
-            { group: ['kafkajs', 'ioredis', 'postgres', 'kysely', 'hono', 'pino'], message: 'No I/O clients in workflow code.' },
+            {
+              group: ['node:*', 'fs', 'path', 'crypto', 'os', 'net', 'http', 'child_process'],
+              message: 'Workflow code must be deterministic: no Node built-ins.',
+            },
+            {
+              group: ['**/activities/*', '!**/activities/types'],
+              message: 'Import activities as types only (import type).',
+              allowTypeImports: true,
+            },
+            {
+              group: ['kafkajs', 'ioredis', 'postgres', 'kysely', 'hono', 'pino'],
+              message: 'No I/O clients in workflow code.',
+            },
           ],
         },
       ],

@@ -14,7 +14,9 @@ export function toTemporalFailure(err: unknown): unknown {
 }
 
 /** Wraps every activity of a record so domain errors are mapped on the way out. */
-export function withFailureMapping<T extends Record<string, (...args: never[]) => Promise<unknown>>>(activities: T): T {
+export function withFailureMapping<
+  T extends Record<string, (...args: never[]) => Promise<unknown>>,
+>(activities: T): T {
   const wrapped: Record<string, unknown> = {};
   for (const [name, fn] of Object.entries(activities)) {
     const mapped = async (...args: never[]) => {

@@ -14,21 +14,24 @@ import { markCancelled, markDelivered, markFailed, recordCancelRefused } from '.
 import { notifyCustomer } from './notify/notify';
 
 export function createActivities(deps: ActivityDeps) {
-  return withMetrics(withFailureMapping({
-    announceCreated: announceCreated(deps),
-    validateOrder: validateOrder(deps),
-    chargePayment: chargePayment(deps),
-    refundPayment: refundPayment(deps),
-    reserveInventory: reserveInventory(deps),
-    releaseInventory: releaseInventory(deps),
-    fulfillOrder: fulfillOrder(deps),
-    shipOrder: shipOrder(deps),
-    notifyCustomer: notifyCustomer(deps),
-    markDelivered: markDelivered(deps),
-    markFailed: markFailed(deps),
-    markCancelled: markCancelled(deps),
-    recordCancelRefused: recordCancelRefused(deps),
-  }), deps.metrics);
+  return withMetrics(
+    withFailureMapping({
+      announceCreated: announceCreated(deps),
+      validateOrder: validateOrder(deps),
+      chargePayment: chargePayment(deps),
+      refundPayment: refundPayment(deps),
+      reserveInventory: reserveInventory(deps),
+      releaseInventory: releaseInventory(deps),
+      fulfillOrder: fulfillOrder(deps),
+      shipOrder: shipOrder(deps),
+      notifyCustomer: notifyCustomer(deps),
+      markDelivered: markDelivered(deps),
+      markFailed: markFailed(deps),
+      markCancelled: markCancelled(deps),
+      recordCancelRefused: recordCancelRefused(deps),
+    }),
+    deps.metrics,
+  );
 }
 
 export type OrderActivities = ReturnType<typeof createActivities>;

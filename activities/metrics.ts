@@ -14,7 +14,11 @@ export interface SagaMetrics {
 }
 
 const COMPENSATIONS = new Set(['refundPayment', 'releaseInventory']);
-const FINISHERS: Record<string, string> = { markDelivered: 'delivered', markFailed: 'failed', markCancelled: 'cancelled' };
+const FINISHERS: Record<string, string> = {
+  markDelivered: 'delivered',
+  markFailed: 'failed',
+  markCancelled: 'cancelled',
+};
 
 export function createSagaMetrics(registry: Registry): SagaMetrics {
   return {
@@ -64,7 +68,8 @@ export function withMetrics<T extends Record<string, (...args: never[]) => Promi
       try {
         const result = await fn(...args);
         end({ outcome: 'completed' });
-        if (COMPENSATIONS.has(name)) metrics.compensations.inc({ step: name, outcome: 'completed' });
+        if (COMPENSATIONS.has(name))
+          metrics.compensations.inc({ step: name, outcome: 'completed' });
         const finished = FINISHERS[name];
         if (finished) metrics.ordersFinished.inc({ status: finished });
         return result;

@@ -36,7 +36,10 @@ export async function recordStatusChange(
   order: OrderRef,
   change: StatusChange,
 ): Promise<{ eventId: string }> {
-  const eventId = orderEventId(order.orderId, change.eventType + (change.occurrence ? `:${change.occurrence}` : ''));
+  const eventId = orderEventId(
+    order.orderId,
+    change.eventType + (change.occurrence ? `:${change.occurrence}` : ''),
+  );
   const occurredAt = deps.clock().toISOString();
 
   const status = await deps.db.transaction().execute(async (trx) => {
@@ -53,12 +56,19 @@ export async function recordStatusChange(
         event_id: eventId,
         order_id: order.orderId,
         event_type: change.eventType,
-        event_data: JSON.stringify({ ...change.data, ...(change.status ? { status: change.status } : {}) }),
+        event_data: JSON.stringify({
+          ...change.data,
+          ...(change.status ? { status: change.status } : {}),
+        }),
         created_by: change.createdBy ?? 'order-workflow',
       })
       .onConflict((oc) => oc.column('event_id').doNothing())
       .execute();
-    const row = await trx.selectFrom('orders').select('status').where('order_id', '=', order.orderId).executeTakeFirstOrThrow();
+    const row = await trx
+      .selectFrom('orders')
+      .select('status')
+      .where('order_id', '=', order.orderId)
+      .executeTakeFirstOrThrow();
     return row.status;
   });
 

@@ -67,6 +67,14 @@ function idleTimeoutSeconds(options: GatewayOptions): number {
   return Math.min(960, Math.max(8, seconds));
 }
 
+const STOP_REDIS_WAIT_MS = 2000;
+
+function withTimeout(work: Promise<unknown>, ms: number): Promise<unknown> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise((resolve) => (timer = setTimeout(resolve, ms)));
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
+
 export function createGateway(deps: GatewayDeps): Gateway {
   const { config, options, logger } = deps;
   const clock = deps.clock ?? { now: () => Date.now() };
@@ -252,9 +260,9 @@ export function createGateway(deps: GatewayDeps): Gateway {
       if (listenSocket) uWS.us_listen_socket_close(listenSocket);
       listenSocket = null;
       for (const conn of [...hub.connections()]) hub.close(conn, CLOSE.GOING_AWAY);
-      await fanOut?.stop();
+      // Redis may be the reason we stop: never wait on it for longer than a moment.
+      await withTimeout(Promise.allSettled([fanOut?.stop(), ...releases]), STOP_REDIS_WAIT_MS);
       fanOut = null;
-      await Promise.allSettled([...releases]);
       logger.info({ gateway: options.gatewayId }, 'gateway stopped');
     },
   };

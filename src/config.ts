@@ -43,16 +43,30 @@ const schema = z.object({
   API_PORT: z.coerce.number().int().default(8000),
   GATEWAY_HOST: z.string().default('0.0.0.0'),
   GATEWAY_PORT: z.coerce.number().int().default(8001),
-  CORS_ORIGINS: list.default(['http://localhost:8000', 'http://localhost:8001', 'http://127.0.0.1:8000', 'http://127.0.0.1:8001']),
-  MAX_BODY_BYTES: z.coerce.number().int().default(64 * 1024),
+  CORS_ORIGINS: list.default([
+    'http://localhost:8000',
+    'http://localhost:8001',
+    'http://127.0.0.1:8000',
+    'http://127.0.0.1:8001',
+  ]),
+  MAX_BODY_BYTES: z.coerce
+    .number()
+    .int()
+    .default(64 * 1024),
   RATE_LIMITS_ENABLED: bool.default(true),
 
   /** PEM private key (PKCS#8) for RS256; generated into STATE_DIR in development. */
   JWT_PRIVATE_KEY_PATH: z.string().optional(),
   JWT_ISSUER: z.string().default('order-platform'),
   JWT_AUDIENCE: z.string().default('order-platform'),
-  ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().default(15 * 60),
-  REFRESH_TOKEN_TTL_SECONDS: z.coerce.number().int().default(7 * 24 * 3600),
+  ACCESS_TOKEN_TTL_SECONDS: z.coerce
+    .number()
+    .int()
+    .default(15 * 60),
+  REFRESH_TOKEN_TTL_SECONDS: z.coerce
+    .number()
+    .int()
+    .default(7 * 24 * 3600),
   JWKS_URL: z.string().default('http://127.0.0.1:8000/.well-known/jwks.json'),
 
   WEBHOOK_SECRET_KEY: z.string().optional(),
@@ -89,7 +103,11 @@ const schema = z.object({
   /** How often a delivery waiting for the previous event of the same order re-checks it. */
   WEBHOOK_ORDER_RECHECK_MS: z.coerce.number().int().min(10).default(5_000),
   /** The longest a delivery waits for an earlier event of its order that was not scheduled yet. */
-  WEBHOOK_ORDER_MAX_WAIT_MS: z.coerce.number().int().min(0).default(10 * 60_000),
+  WEBHOOK_ORDER_MAX_WAIT_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(10 * 60_000),
 
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().default(2000),
   WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().default(200),
@@ -104,7 +122,11 @@ const schema = z.object({
   SIM_PAYMENT_DECLINE_OVER_CENTS: z.coerce.number().int().default(1_000_000),
   SIM_CARRIER_TRANSIENT_FAILURE_RATE: ratio.default(0),
   SIM_DELIVERY_DELAY_MS: z.coerce.number().int().min(0).default(2000),
-  DELIVERY_TIMEOUT_MS: z.coerce.number().int().min(1).default(7 * 24 * 3600 * 1000),
+  DELIVERY_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(7 * 24 * 3600 * 1000),
   SMTP_URL: z.string().optional(),
 });
 

@@ -3,7 +3,14 @@
  * message key is the order id, so all events of one order land in one partition, in order.
  * Every event is validated against the shared schema before it leaves the process.
  */
-import { Kafka, logLevel, Partitioners, type KafkaConfig, type Producer, type SASLOptions } from 'kafkajs';
+import {
+  Kafka,
+  logLevel,
+  Partitioners,
+  type KafkaConfig,
+  type Producer,
+  type SASLOptions,
+} from 'kafkajs';
 import type { Config } from './config';
 import { orderEvent, type OrderEvent } from './contract/events';
 import { topicFor } from './contract/topics';
@@ -18,7 +25,10 @@ export type KafkaSettings = Pick<
   | 'KAFKA_SASL_PASSWORD'
 >;
 
-export function kafkaClientConfig(config: KafkaSettings, clientId = config.KAFKA_CLIENT_ID): KafkaConfig {
+export function kafkaClientConfig(
+  config: KafkaSettings,
+  clientId = config.KAFKA_CLIENT_ID,
+): KafkaConfig {
   const sasl: SASLOptions | undefined =
     config.KAFKA_SASL_MECHANISM && config.KAFKA_SASL_USERNAME && config.KAFKA_SASL_PASSWORD
       ? ({

@@ -5,7 +5,11 @@
 import { createServer, type Server } from 'node:http';
 import type { Registry } from 'prom-client';
 
-export function serveMetrics(registry: Registry, port: number, host = '0.0.0.0'): Promise<Server | undefined> {
+export function serveMetrics(
+  registry: Registry,
+  port: number,
+  host = '0.0.0.0',
+): Promise<Server | undefined> {
   if (port === 0) return Promise.resolve(undefined);
   const server = createServer((req, res) => {
     if (req.url === '/metrics') {

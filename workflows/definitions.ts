@@ -20,7 +20,8 @@ export interface DeliveryConfirmation {
   signedBy?: string;
 }
 
-export type StepName = 'record' | 'validate' | 'charge' | 'reserve' | 'fulfill' | 'ship' | 'notify' | 'deliver';
+export type StepName =
+  'record' | 'validate' | 'charge' | 'reserve' | 'fulfill' | 'ship' | 'notify' | 'deliver';
 
 export interface StepRecord {
   step: StepName | 'compensate:refund' | 'compensate:release' | 'cancel';
@@ -42,7 +43,12 @@ export interface OrderState {
   steps: StepRecord[];
   shipment?: Shipment;
   failure?: { step: string; reason: string; type: string };
-  cancellation?: { reason: string; requestedBy: string; outcome: 'accepted' | 'refused'; at: string };
+  cancellation?: {
+    reason: string;
+    requestedBy: string;
+    outcome: 'accepted' | 'refused';
+    at: string;
+  };
 }
 
 export const cancelSignal = defineSignal<[CancelRequest]>('cancel');

@@ -38,7 +38,12 @@ import {
   type StepName,
   type StepRecord,
 } from './definitions';
-import { COMPENSATION_OPTIONS, DEFAULT_DELIVERY_TIMEOUT, NOTIFICATION_OPTIONS, STEP_OPTIONS } from './policies';
+import {
+  COMPENSATION_OPTIONS,
+  DEFAULT_DELIVERY_TIMEOUT,
+  NOTIFICATION_OPTIONS,
+  STEP_OPTIONS,
+} from './policies';
 
 const steps = proxyActivities<OrderActivities>(STEP_OPTIONS);
 const compensations = proxyActivities<OrderActivities>(COMPENSATION_OPTIONS);
@@ -57,7 +62,10 @@ class CancelRequested extends Error {
   }
 }
 
-export async function orderWorkflow(input: OrderWorkflowInput, options: OrderWorkflowOptions = {}): Promise<OrderState> {
+export async function orderWorkflow(
+  input: OrderWorkflowInput,
+  options: OrderWorkflowOptions = {},
+): Promise<OrderState> {
   const state: OrderState = { orderId: input.orderId, status: 'pending', steps: [] };
   let cancelRequest: CancelRequest | undefined;
   let delivery: DeliveryConfirmation | undefined;
@@ -80,14 +88,23 @@ export async function orderWorkflow(input: OrderWorkflowInput, options: OrderWor
     delivery ??= confirmation;
   });
   setHandler(cancelSignal, async (request) => {
-    if (!pastPointOfNoReturn && !cancelRequest && state.status !== 'failed' && state.status !== 'cancelled') {
+    if (
+      !pastPointOfNoReturn &&
+      !cancelRequest &&
+      state.status !== 'failed' &&
+      state.status !== 'cancelled'
+    ) {
       cancelRequest = request;
       return;
     }
     const statusAtRequest = state.status;
     state.cancellation ??= { ...request, outcome: 'refused', at: now() };
     refusedCancels += 1;
-    await steps.recordCancelRefused(input, { ...request, occurrence: refusedCancels, statusAtRequest });
+    await steps.recordCancelRefused(input, {
+      ...request,
+      occurrence: refusedCancels,
+      statusAtRequest,
+    });
   });
 
   upsertSearchAttributes([
@@ -97,7 +114,11 @@ export async function orderWorkflow(input: OrderWorkflowInput, options: OrderWor
   ]);
 
   /** Runs one forward step, unless a cancel was accepted before it started. */
-  async function step<T>(name: StepName, status: OrderStatus | undefined, run: () => Promise<T>): Promise<T> {
+  async function step<T>(
+    name: StepName,
+    status: OrderStatus | undefined,
+    run: () => Promise<T>,
+  ): Promise<T> {
     if (cancelRequest) throw new CancelRequested(cancelRequest);
     currentStep = name;
     const result = await run();
@@ -125,7 +146,10 @@ export async function orderWorkflow(input: OrderWorkflowInput, options: OrderWor
       },
     });
     await step('reserve', 'processing', () => steps.reserveInventory(input));
-    undo.push({ name: 'compensate:release', run: (reason) => compensations.releaseInventory(input, reason).then(() => undefined) });
+    undo.push({
+      name: 'compensate:release',
+      run: (reason) => compensations.releaseInventory(input, reason).then(() => undefined),
+    });
     await notify('order_confirmation');
     await step('fulfill', 'fulfilled', () => steps.fulfillOrder(input));
     if (cancelRequest) throw new CancelRequested(cancelRequest);
@@ -157,7 +181,10 @@ export async function orderWorkflow(input: OrderWorkflowInput, options: OrderWor
     return finish();
   }
 
-  const delivered = await condition(() => delivery !== undefined, options.deliveryTimeout ?? DEFAULT_DELIVERY_TIMEOUT);
+  const delivered = await condition(
+    () => delivery !== undefined,
+    options.deliveryTimeout ?? DEFAULT_DELIVERY_TIMEOUT,
+  );
   if (delivered && delivery) {
     await steps.markDelivered(input, delivery.deliveredAt);
     setStatus('delivered');
@@ -191,13 +218,22 @@ export async function orderWorkflow(input: OrderWorkflowInput, options: OrderWor
 
   async function finish(): Promise<OrderState> {
     await condition(allHandlersFinished);
-    log.info('order finished', { orderId: input.orderId, status: state.status, workflowId: workflowInfo().workflowId });
+    log.info('order finished', {
+      orderId: input.orderId,
+      status: state.status,
+      workflowId: workflowInfo().workflowId,
+    });
     return state;
   }
 }
 
 function asRejection(err: unknown): { type: string; message: string } | undefined {
-  if (err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.nonRetryable && err.cause.type) {
+  if (
+    err instanceof ActivityFailure &&
+    err.cause instanceof ApplicationFailure &&
+    err.cause.nonRetryable &&
+    err.cause.type
+  ) {
     return { type: err.cause.type, message: err.cause.message };
   }
   return undefined;

@@ -23,7 +23,11 @@ export const STEP_OPTIONS: ActivityOptions = {
 
 export const COMPENSATION_OPTIONS: ActivityOptions = {
   startToCloseTimeout: '10 seconds',
-  retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '5 minutes' },
+  retry: {
+    initialInterval: '500 milliseconds',
+    backoffCoefficient: 2,
+    maximumInterval: '5 minutes',
+  },
 };
 
 export const NOTIFICATION_OPTIONS: ActivityOptions = {

@@ -8,7 +8,10 @@ import type { OrderWorkflowInput } from '../../src/domain/order';
 import type { ActivityDeps } from '../deps';
 import { renderTemplate, type TemplateContext, type TemplateName } from './templates';
 
-export type NotificationDetails = Pick<TemplateContext, 'trackingNumber' | 'carrier' | 'estimatedDelivery' | 'deliveredAt'>;
+export type NotificationDetails = Pick<
+  TemplateContext,
+  'trackingNumber' | 'carrier' | 'estimatedDelivery' | 'deliveredAt'
+>;
 
 export function notifyCustomer(deps: ActivityDeps) {
   return async function notifyCustomer(
@@ -25,7 +28,11 @@ export function notifyCustomer(deps: ActivityDeps) {
     const products = await deps.db
       .selectFrom('products')
       .select(['product_id', 'name'])
-      .where('product_id', 'in', input.items.map((i) => i.productId))
+      .where(
+        'product_id',
+        'in',
+        input.items.map((i) => i.productId),
+      )
       .execute();
     const names = new Map(products.map((p) => [p.product_id, p.name]));
     const message = renderTemplate(template, {
@@ -41,8 +48,25 @@ export function notifyCustomer(deps: ActivityDeps) {
     });
     let sent = 0;
     const base = { orderId: input.orderId, template, subject: message.subject };
-    if (await deps.notifier.send({ ...base, channel: 'email', recipient: customer.email, body: message.html })) sent++;
-    if (customer.phone && (await deps.notifier.send({ ...base, channel: 'sms', recipient: customer.phone, body: message.sms }))) sent++;
+    if (
+      await deps.notifier.send({
+        ...base,
+        channel: 'email',
+        recipient: customer.email,
+        body: message.html,
+      })
+    )
+      sent++;
+    if (
+      customer.phone &&
+      (await deps.notifier.send({
+        ...base,
+        channel: 'sms',
+        recipient: customer.phone,
+        body: message.sms,
+      }))
+    )
+      sent++;
     return { sent };
   };
 }

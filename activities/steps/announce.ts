@@ -14,7 +14,11 @@ export function announceCreated(deps: ActivityDeps) {
       status: 'pending',
       createdBy: input.userId,
       data: {
-        items: input.items.map((i) => ({ product_id: i.productId, quantity: i.quantity, price: formatMoney(i.unitPriceCents) })),
+        items: input.items.map((i) => ({
+          product_id: i.productId,
+          quantity: i.quantity,
+          price: formatMoney(i.unitPriceCents),
+        })),
         total_amount: formatMoney(input.totalCents),
         shipping_address: input.shippingAddress,
         payment_method: input.paymentMethod,

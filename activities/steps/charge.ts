@@ -25,7 +25,8 @@ export function chargePayment(deps: ActivityDeps) {
       paymentMethod: input.paymentMethod,
       orderId: input.orderId,
     });
-    if (result.outcome === 'declined') throw new PaymentDeclinedError(`payment declined: ${result.reason}`);
+    if (result.outcome === 'declined')
+      throw new PaymentDeclinedError(`payment declined: ${result.reason}`);
 
     await deps.db
       .insertInto('payments')
@@ -61,7 +62,10 @@ export function chargePayment(deps: ActivityDeps) {
 
 /** Compensation: refunds the order's capture, if there is one still captured. */
 export function refundPayment(deps: ActivityDeps) {
-  return async function refundPayment(input: OrderWorkflowInput, reason: string): Promise<{ refunded: boolean }> {
+  return async function refundPayment(
+    input: OrderWorkflowInput,
+    reason: string,
+  ): Promise<{ refunded: boolean }> {
     const payment = await deps.db
       .selectFrom('payments')
       .select(['payment_id', 'provider_reference', 'status'])
@@ -69,7 +73,10 @@ export function refundPayment(deps: ActivityDeps) {
       .executeTakeFirst();
     if (!payment) return { refunded: false };
     if (payment.status === 'captured') {
-      const refund = await deps.payments.refund(payment.provider_reference, `${orderWorkflowId(input.orderId)}:refund`);
+      const refund = await deps.payments.refund(
+        payment.provider_reference,
+        `${orderWorkflowId(input.orderId)}:refund`,
+      );
       await deps.db
         .updateTable('payments')
         .set({ status: 'refunded', refund_reference: refund.reference, refunded_at: deps.clock() })

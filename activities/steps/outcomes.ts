@@ -7,7 +7,10 @@ import type { ActivityDeps } from '../deps';
 import { recordStatusChange } from '../record-status';
 
 export function markDelivered(deps: ActivityDeps) {
-  return async function markDelivered(input: OrderWorkflowInput, deliveredAt: string): Promise<void> {
+  return async function markDelivered(
+    input: OrderWorkflowInput,
+    deliveredAt: string,
+  ): Promise<void> {
     await recordStatusChange(deps, input, {
       eventType: 'order.delivered',
       status: 'delivered',
@@ -23,7 +26,10 @@ export interface FailureOutcome {
 }
 
 export function markFailed(deps: ActivityDeps) {
-  return async function markFailed(input: OrderWorkflowInput, outcome: FailureOutcome): Promise<void> {
+  return async function markFailed(
+    input: OrderWorkflowInput,
+    outcome: FailureOutcome,
+  ): Promise<void> {
     await recordStatusChange(deps, input, {
       eventType: 'order.failed',
       status: 'failed',
@@ -44,7 +50,10 @@ export interface CancelOutcome {
 }
 
 export function markCancelled(deps: ActivityDeps) {
-  return async function markCancelled(input: OrderWorkflowInput, outcome: CancelOutcome): Promise<void> {
+  return async function markCancelled(
+    input: OrderWorkflowInput,
+    outcome: CancelOutcome,
+  ): Promise<void> {
     await recordStatusChange(deps, input, {
       eventType: 'order.cancelled',
       status: 'cancelled',

@@ -12,7 +12,8 @@ import { sql } from 'kysely';
 
 function linesByProduct(input: OrderWorkflowInput): [string, number][] {
   const qty = new Map<string, number>();
-  for (const item of input.items) qty.set(item.productId, (qty.get(item.productId) ?? 0) + item.quantity);
+  for (const item of input.items)
+    qty.set(item.productId, (qty.get(item.productId) ?? 0) + item.quantity);
   return [...qty].sort(([a], [b]) => a.localeCompare(b));
 }
 
@@ -44,14 +45,19 @@ export function reserveInventory(deps: ActivityDeps) {
     await recordStatusChange(deps, input, {
       eventType: 'order.inventory_reserved',
       status: 'processing',
-      data: { items: linesByProduct(input).map(([product_id, quantity]) => ({ product_id, quantity })) },
+      data: {
+        items: linesByProduct(input).map(([product_id, quantity]) => ({ product_id, quantity })),
+      },
     });
   };
 }
 
 /** Compensation: puts every still-reserved unit of the order back in stock. */
 export function releaseInventory(deps: ActivityDeps) {
-  return async function releaseInventory(input: OrderWorkflowInput, reason: string): Promise<{ released: number }> {
+  return async function releaseInventory(
+    input: OrderWorkflowInput,
+    reason: string,
+  ): Promise<{ released: number }> {
     const released = await deps.db.transaction().execute(async (trx) => {
       const rows = await trx
         .updateTable('inventory_reservations')

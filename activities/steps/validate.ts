@@ -24,16 +24,22 @@ export function validateOrder(deps: ActivityDeps) {
     if (missing.length) throw new OrderInvalidError(`unknown product(s): ${missing.join(', ')}`);
 
     const wanted = new Map<string, number>();
-    for (const item of input.items) wanted.set(item.productId, (wanted.get(item.productId) ?? 0) + item.quantity);
+    for (const item of input.items)
+      wanted.set(item.productId, (wanted.get(item.productId) ?? 0) + item.quantity);
     const short = [...wanted].filter(([id, qty]) => byId.get(id)!.stock < qty).map(([id]) => id);
     if (short.length) throw new OutOfStockError(`not enough stock for: ${short.join(', ')}`);
 
-    const mispriced = input.items.filter((i) => parseMoney(byId.get(i.productId)!.price) !== i.unitPriceCents);
+    const mispriced = input.items.filter(
+      (i) => parseMoney(byId.get(i.productId)!.price) !== i.unitPriceCents,
+    );
     if (mispriced.length) {
-      throw new OrderInvalidError(`price changed for: ${mispriced.map((i) => i.productId).join(', ')}`);
+      throw new OrderInvalidError(
+        `price changed for: ${mispriced.map((i) => i.productId).join(', ')}`,
+      );
     }
     const sum = input.items.reduce((acc, i) => acc + i.unitPriceCents * i.quantity, 0);
-    if (sum !== input.totalCents) throw new OrderInvalidError('total does not match the sum of the lines');
+    if (sum !== input.totalCents)
+      throw new OrderInvalidError('total does not match the sum of the lines');
 
     const customer = await deps.db
       .selectFrom('users')

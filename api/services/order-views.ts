@@ -19,9 +19,9 @@ export interface OrderRow {
   order_id: string;
   user_id: string;
   status: OrderStatus;
-  items: OrderItemJson[];
+  items: OrderItemJson[] | string;
   total_amount: string;
-  shipping_address: Record<string, string>;
+  shipping_address: Record<string, string> | string;
   payment_method: string;
   created_at: Date;
   updated_at: Date;
@@ -30,9 +30,18 @@ export interface OrderRow {
 export interface OrderEventRow {
   event_id: string;
   event_type: string;
-  event_data: Record<string, unknown>;
+  event_data: Record<string, unknown> | string;
   created_at: Date;
   created_by: string | null;
+}
+
+/**
+ * A JSONB value as read back. Writers that bind `JSON.stringify(x)` to a jsonb parameter make
+ * postgres.js encode it once more, storing a JSON string instead of the object; reads accept
+ * both forms so either kind of row renders the same.
+ */
+export function jsonb<T>(value: T | string): T {
+  return typeof value === 'string' ? (JSON.parse(value) as T) : value;
 }
 
 /** A fixed key order, whatever order Postgres' jsonb keeps them in. */
@@ -69,8 +78,8 @@ export function orderFromRow(row: OrderRow): OrderView {
     user_id: row.user_id,
     status: row.status,
     total_amount: formatMoney(parseMoney(row.total_amount)),
-    items: row.items.map((i) => item(i.product_id, i.quantity, parseMoney(i.price))),
-    shipping_address: address(row.shipping_address),
+    items: jsonb(row.items).map((i) => item(i.product_id, i.quantity, parseMoney(i.price))),
+    shipping_address: address(jsonb(row.shipping_address)),
     payment_method: row.payment_method,
     created_at: row.created_at.toISOString(),
     updated_at: row.updated_at.toISOString(),
@@ -82,9 +91,13 @@ export function workflowInputFromRow(row: OrderRow): OrderWorkflowInput {
   return {
     orderId: row.order_id,
     userId: row.user_id,
-    items: row.items.map((i) => ({ productId: i.product_id, quantity: i.quantity, unitPriceCents: parseMoney(i.price) })),
+    items: jsonb(row.items).map((i) => ({
+      productId: i.product_id,
+      quantity: i.quantity,
+      unitPriceCents: parseMoney(i.price),
+    })),
     totalCents: parseMoney(row.total_amount),
-    shippingAddress: address(row.shipping_address),
+    shippingAddress: address(jsonb(row.shipping_address)),
     paymentMethod: row.payment_method,
     createdAt: row.created_at.toISOString(),
   };
@@ -94,7 +107,7 @@ export function eventFromRow(row: OrderEventRow): OrderEventView {
   return {
     event_id: row.event_id,
     event_type: row.event_type,
-    event_data: row.event_data,
+    event_data: jsonb(row.event_data),
     created_at: row.created_at.toISOString(),
     created_by: row.created_by,
   };
@@ -106,7 +119,7 @@ export function summaryFromRow(row: OrderRow): OrderSummaryView {
     user_id: row.user_id,
     status: row.status,
     total_amount: formatMoney(parseMoney(row.total_amount)),
-    item_count: row.items.reduce((n, i) => n + i.quantity, 0),
+    item_count: jsonb(row.items).reduce((n, i) => n + i.quantity, 0),
     created_at: row.created_at.toISOString(),
     updated_at: row.updated_at.toISOString(),
   };

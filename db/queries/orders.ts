@@ -53,7 +53,10 @@ export async function insertNewOrder(db: Db, input: OrderWorkflowInput): Promise
       event_id: orderEventId(input.orderId, 'order.created'),
       order_id: input.orderId,
       event_type: 'order.created',
-      event_data: JSON.stringify({ status: 'pending', total_amount: formatMoney(input.totalCents) }),
+      event_data: JSON.stringify({
+        status: 'pending',
+        total_amount: formatMoney(input.totalCents),
+      }),
       created_by: input.userId,
     })
     .onConflict((oc) => oc.column('event_id').doNothing())

@@ -31,7 +31,10 @@ async function main(): Promise<void> {
   const worker = await createOrderWorker({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
-    deps: { ...createActivityDeps(config, db, redis, events), metrics: createSagaMetrics(registry) },
+    deps: {
+      ...createActivityDeps(config, db, redis, events),
+      metrics: createSagaMetrics(registry),
+    },
     config,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
   });

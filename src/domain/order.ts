@@ -8,7 +8,9 @@ import type { Cents } from './money';
 
 export const moneyString = z
   .union([z.string(), z.number()])
-  .refine((v) => isMoney(v), { message: 'must be an amount with at most 2 decimals, e.g. "19.99"' });
+  .refine((v) => isMoney(v), {
+    message: 'must be an amount with at most 2 decimals, e.g. "19.99"',
+  });
 
 export const shippingAddress = z.object({
   street: z.string().trim().min(1).max(200),

@@ -53,7 +53,11 @@ export function createCarrierSimulator(redis: Redis, settings: CarrierSimulatorS
         estimatedDelivery: eta.toISOString().slice(0, 10),
       };
       if ((await redis.hsetnx(LABELS, request.idempotencyKey, JSON.stringify(label))) === 1) {
-        await redis.zadd(SCHEDULED_DELIVERIES, now().getTime() + settings.deliveryDelayMs, request.workflowId);
+        await redis.zadd(
+          SCHEDULED_DELIVERIES,
+          now().getTime() + settings.deliveryDelayMs,
+          request.workflowId,
+        );
       }
       return JSON.parse((await redis.hget(LABELS, request.idempotencyKey))!) as ShipmentLabel;
     },

@@ -15,8 +15,7 @@ export interface ChargeRequest {
 }
 
 export type ChargeResult =
-  | { outcome: 'captured'; reference: string }
-  | { outcome: 'declined'; reason: string };
+  { outcome: 'captured'; reference: string } | { outcome: 'declined'; reason: string };
 
 export interface PaymentGateway {
   charge(request: ChargeRequest): Promise<ChargeResult>;
@@ -34,13 +33,18 @@ export const DECLINING_METHODS = ['card_declined', 'insufficient_funds'] as cons
 
 const LEDGER = 'payment-sim:ledger';
 
-export function createPaymentSimulator(redis: Redis, settings: PaymentSimulatorSettings): PaymentGateway {
+export function createPaymentSimulator(
+  redis: Redis,
+  settings: PaymentSimulatorSettings,
+): PaymentGateway {
   return {
     async charge(request) {
       const previous = await redis.hget(LEDGER, request.idempotencyKey);
       if (previous) return JSON.parse(previous) as ChargeResult;
       await simulateCall('payment', settings);
-      const result: ChargeResult = (DECLINING_METHODS as readonly string[]).includes(request.paymentMethod)
+      const result: ChargeResult = (DECLINING_METHODS as readonly string[]).includes(
+        request.paymentMethod,
+      )
         ? { outcome: 'declined', reason: request.paymentMethod }
         : request.amountCents > settings.declineOverCents
           ? { outcome: 'declined', reason: 'amount_over_limit' }

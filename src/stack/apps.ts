@@ -35,17 +35,23 @@ export function apps(settings: StackSettings): App[] {
       name,
       entry,
       marker: entry,
-      // The apps drain in-flight work on SIGTERM; the worker may be finishing an activity.
-      stop: { signal: 'SIGTERM' as const, timeoutMs: name === 'worker' ? 20_000 : 10_000 },
+      // The apps drain in-flight work on SIGTERM. The worker and the dispatcher run Temporal
+      // workers, whose shutdown waits for running activities and open polls: give them longer.
+      stop: { signal: 'SIGTERM' as const, timeoutMs: serves(name) ? 10_000 : 30_000 },
       readyTimeoutMs: 60_000,
     };
-    if (name === 'api' || name === 'gateway') {
+    if (serves(name)) {
       const port = name === 'api' ? API_PORT : GATEWAY_PORT;
       const healthUrl = `http://127.0.0.1:${port}${name === 'api' ? '/health/ready' : '/health'}`;
       return { ...base, ports: [port], healthUrl, probe: () => httpOk(healthUrl) };
     }
     return { ...base, ports: [], probe: async () => isRunning(settings, name, entry) };
   });
+}
+
+/** The apps that serve HTTP (and so have a health URL). */
+function serves(name: AppName): boolean {
+  return name === 'api' || name === 'gateway';
 }
 
 export function appExists(app: App): boolean {

@@ -18,15 +18,17 @@ export interface SignalWatch {
  * escalates to SIGKILL by itself after each component's timeout, so no process is left.
  */
 export function onFirstSignal(handler: () => Promise<void>): SignalWatch {
-  let fired = false;
+  let firedAt: number | undefined;
   let finish: () => void = () => {};
   const done = new Promise<void>((resolve) => (finish = resolve));
   const listener = (): void => {
-    if (fired) {
-      say('still stopping: each component gets a few seconds, then it is killed');
+    if (firedAt !== undefined) {
+      // Under `npm start`, one Ctrl-C arrives twice: from the terminal, and relayed by tsx.
+      if (Date.now() - firedAt > 1000)
+        say('still stopping: each component gets a few seconds, then it is killed');
       return;
     }
-    fired = true;
+    firedAt = Date.now();
     handler().then(finish, (error: unknown) => {
       console.error(error);
       finish();
@@ -36,7 +38,7 @@ export function onFirstSignal(handler: () => Promise<void>): SignalWatch {
   process.on('SIGTERM', listener);
   return {
     get fired() {
-      return fired;
+      return firedAt !== undefined;
     },
     done,
     dispose() {

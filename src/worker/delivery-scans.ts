@@ -25,12 +25,21 @@ export function startDeliveryScanner(
   let running: Promise<void> = Promise.resolve();
 
   async function scanOnce(): Promise<void> {
-    const due = await redis.zrangebyscore(SCHEDULED_DELIVERIES, 0, clock().getTime(), 'LIMIT', 0, 200);
+    const due = await redis.zrangebyscore(
+      SCHEDULED_DELIVERIES,
+      0,
+      clock().getTime(),
+      'LIMIT',
+      0,
+      200,
+    );
     await Promise.all(
       due.map(async (workflowId) => {
         if ((await redis.zrem(SCHEDULED_DELIVERIES, workflowId)) !== 1) return; // another worker has it
         try {
-          await client.workflow.getHandle(workflowId).signal(deliveredSignal, { deliveredAt: clock().toISOString() });
+          await client.workflow
+            .getHandle(workflowId)
+            .signal(deliveredSignal, { deliveredAt: clock().toISOString() });
         } catch (err) {
           if (err instanceof WorkflowNotFoundError) return; // already finished or written off
           await redis.zadd(SCHEDULED_DELIVERIES, clock().getTime() + 1000, workflowId);
@@ -42,7 +51,9 @@ export function startDeliveryScanner(
 
   const timer = setInterval(() => {
     if (stopped) return;
-    running = running.then(scanOnce).catch((err: unknown) => logger.warn({ err: String(err) }, 'delivery scan failed'));
+    running = running
+      .then(scanOnce)
+      .catch((err: unknown) => logger.warn({ err: String(err) }, 'delivery scan failed'));
   }, intervalMs);
 
   return {

@@ -12,7 +12,12 @@ import { createPaymentSimulator } from '../providers/payment';
 import { createCarrierSimulator } from '../providers/carrier';
 import { createRecordingNotifier } from '../providers/notifier';
 
-export function createActivityDeps(config: Config, db: Db, redis: Redis, events: OrderEventPublisher): ActivityDeps {
+export function createActivityDeps(
+  config: Config,
+  db: Db,
+  redis: Redis,
+  events: OrderEventPublisher,
+): ActivityDeps {
   return {
     db,
     events,
@@ -27,7 +32,10 @@ export function createActivityDeps(config: Config, db: Db, redis: Redis, events:
       transientFailureRate: config.SIM_CARRIER_TRANSIENT_FAILURE_RATE,
       deliveryDelayMs: config.SIM_DELIVERY_DELAY_MS,
     }),
-    notifier: createRecordingNotifier(db, { latencyMs: config.SIM_LATENCY_MS, transientFailureRate: 0 }),
+    notifier: createRecordingNotifier(db, {
+      latencyMs: config.SIM_LATENCY_MS,
+      transientFailureRate: 0,
+    }),
     clock: () => new Date(),
   };
 }

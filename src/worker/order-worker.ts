@@ -9,13 +9,20 @@ import { TASK_QUEUE } from '../contract/orders';
 import { createActivities, type ActivityDeps } from '../../activities';
 import type { Config } from '../config';
 
-export const ORDER_WORKFLOWS_PATH = fileURLToPath(new URL('../../workflows/index.ts', import.meta.url));
+export const ORDER_WORKFLOWS_PATH = fileURLToPath(
+  new URL('../../workflows/index.ts', import.meta.url),
+);
 
 export interface OrderWorkerOptions {
   connection: NativeConnection;
   namespace: string;
   deps: ActivityDeps;
-  config: Pick<Config, 'WORKER_MAX_CACHED_WORKFLOWS' | 'WORKER_MAX_CONCURRENT_ACTIVITIES' | 'WORKER_MAX_CONCURRENT_WORKFLOW_TASKS'>;
+  config: Pick<
+    Config,
+    | 'WORKER_MAX_CACHED_WORKFLOWS'
+    | 'WORKER_MAX_CONCURRENT_ACTIVITIES'
+    | 'WORKER_MAX_CONCURRENT_WORKFLOW_TASKS'
+  >;
   taskQueue?: string;
   /** A pre-built bundle (bundleWorkflowCode) skips webpack at start-up. */
   workflowBundle?: WorkerOptions['workflowBundle'];
@@ -27,7 +34,9 @@ export function createOrderWorker(options: OrderWorkerOptions): Promise<Worker> 
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue ?? TASK_QUEUE,
-    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: ORDER_WORKFLOWS_PATH }),
+    ...(options.workflowBundle
+      ? { workflowBundle: options.workflowBundle }
+      : { workflowsPath: ORDER_WORKFLOWS_PATH }),
     activities: createActivities(options.deps),
     maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
     maxConcurrentActivityTaskExecutions: config.WORKER_MAX_CONCURRENT_ACTIVITIES,

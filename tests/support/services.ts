@@ -31,7 +31,11 @@ export function realClients() {
 }
 
 /** Polls `check` until it returns a value (not undefined/false), or fails after `timeoutMs`. */
-export async function eventually<T>(check: () => Promise<T | undefined | false>, timeoutMs = 30_000, what = 'condition'): Promise<T> {
+export async function eventually<T>(
+  check: () => Promise<T | undefined | false>,
+  timeoutMs = 30_000,
+  what = 'condition',
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();
@@ -42,7 +46,10 @@ export async function eventually<T>(check: () => Promise<T | undefined | false>,
 }
 
 /** A customer row with a random email; returns its id. */
-export async function createCustomer(db: Db, overrides: { phone?: string; is_active?: boolean } = {}): Promise<string> {
+export async function createCustomer(
+  db: Db,
+  overrides: { phone?: string; is_active?: boolean } = {},
+): Promise<string> {
   const row = await db
     .insertInto('users')
     .values({
@@ -72,7 +79,10 @@ export async function createProduct(db: Db, stock: number, price = '10.00'): Pro
 /** Collects every order event from all topics (own consumer group, from the beginning). */
 export async function collectKafkaEvents(kafka: ReturnType<typeof createKafka>) {
   const events: OrderEvent[] = [];
-  const consumer: Consumer = kafka.consumer({ groupId: `test-${randomUUID()}`, maxWaitTimeInMs: 100 });
+  const consumer: Consumer = kafka.consumer({
+    groupId: `test-${randomUUID()}`,
+    maxWaitTimeInMs: 100,
+  });
   await consumer.connect();
   await consumer.subscribe({ topics: [...ALL_TOPICS], fromBeginning: true });
   await consumer.run({

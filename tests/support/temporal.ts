@@ -14,7 +14,10 @@ export function temporalCliPath(): string {
     path.join(homedir(), '.cache/order-platform/temporal-venv/bin/temporal'),
   ].filter((p): p is string => Boolean(p));
   const found = candidates.find((p) => existsSync(p));
-  if (!found) throw new Error(`Temporal CLI not found (tried ${candidates.join(', ')}); run npm test or npm run stack:up`);
+  if (!found)
+    throw new Error(
+      `Temporal CLI not found (tried ${candidates.join(', ')}); run npm test or npm run stack:up`,
+    );
   return found;
 }
 

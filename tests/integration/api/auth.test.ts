@@ -7,7 +7,7 @@ const clock = movableClock();
 beforeAll(async () => {
   api = await startApi({ clock });
 });
-afterAll(() => api.close());
+afterAll(() => api?.close());
 
 const PROBLEM = 'urn:order-platform:problem:';
 

@@ -5,7 +5,7 @@ let api: TestApi;
 beforeAll(async () => {
   api = await startApi();
 });
-afterAll(() => api.close());
+afterAll(() => api?.close());
 
 describe('health', () => {
   it('is ready when Postgres, Redis, Kafka and Temporal all answer', async () => {

@@ -11,7 +11,7 @@ let api: TestApi;
 beforeAll(async () => {
   api = await startApi();
 });
-afterAll(() => api.close());
+afterAll(() => api?.close());
 
 const PROBLEM = 'urn:order-platform:problem:';
 const get = (s: Session, id: string) => call(api.app, 'GET', `/api/v1/orders/${id}`, { token: s.access, ip: s.ip });

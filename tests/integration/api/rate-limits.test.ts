@@ -7,7 +7,7 @@ let api: TestApi;
 beforeAll(async () => {
   api = await startApi({ env: { RATE_LIMITS_ENABLED: 'true' } });
 });
-afterAll(() => api.close());
+afterAll(() => api?.close());
 
 type Request = () => Promise<{ status: number; headers: Headers; body: Record<string, unknown> }>;
 

@@ -6,7 +6,15 @@ import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSigningKeys } from '../../../src/auth/keys';
 import type { Db } from '../../../db/client';
-import { connect, mintToken, refusal, startGateway, startJwks, testDb, type RunningGateway } from './fixtures';
+import {
+  connect,
+  mintToken,
+  refusal,
+  startGateway,
+  startJwks,
+  testDb,
+  type RunningGateway,
+} from './fixtures';
 
 let jwks: Awaited<ReturnType<typeof startJwks>>;
 let db: Db;
@@ -44,7 +52,9 @@ describe('gateway authentication', () => {
     const token = await mintToken(jwks.keys, user);
     const [head, body] = token.split('.');
     const otherBody = Buffer.from(JSON.stringify({ sub: randomUUID() })).toString('base64url');
-    expect((await refusal(run, user, { token: `${head}.${otherBody}.${token.split('.')[2]}` })).status).toBe(401);
+    expect(
+      (await refusal(run, user, { token: `${head}.${otherBody}.${token.split('.')[2]}` })).status,
+    ).toBe(401);
     expect(body).toBeTruthy();
   });
 

@@ -59,20 +59,32 @@ describe('snapshot and live updates', () => {
     const done = anOrder({ userId: user });
     await insertNewOrder(db, active);
     await insertNewOrder(db, done);
-    await db.updateTable('orders').set({ status: 'delivered' }).where('order_id', '=', done.orderId).execute();
+    await db
+      .updateTable('orders')
+      .set({ status: 'delivered' })
+      .where('order_id', '=', done.orderId)
+      .execute();
 
     const client = await watch(user);
     const snapshot = await client.next();
     expect(snapshot).toMatchObject({ type: 'snapshot', last_event_id: '0-0' });
     expect(snapshot.orders).toEqual([
-      expect.objectContaining({ order_id: active.orderId, status: 'pending', total_amount: '25.00' }),
+      expect.objectContaining({
+        order_id: active.orderId,
+        status: 'pending',
+        total_amount: '25.00',
+      }),
     ]);
 
     const published = [];
     for (const status of SAGA_PATH.slice(1)) {
       const data =
         status === 'shipped'
-          ? { tracking_number: '1Z999AA1234567890', carrier: 'UPS', estimated_delivery: '2026-02-20' }
+          ? {
+              tracking_number: '1Z999AA1234567890',
+              carrier: 'UPS',
+              estimated_delivery: '2026-02-20',
+            }
           : {};
       published.push(await publish(user, active.orderId, status, data));
     }
@@ -174,8 +186,10 @@ describe('reconnecting', () => {
     for (let i = 0; i < total; i++) {
       ids.push((await publish(user, order, SAGA_PATH[i % SAGA_PATH.length]!)).id);
       if (i === 50) clients.push({ client: await watch(user), after: null });
-      if (i === 100) clients.push({ client: await watch(user, { lastEventId: ids[20]! }), after: ids[20]! });
-      if (i === 150) clients.push({ client: await watch(user, { lastEventId: ids[149]! }), after: ids[149]! });
+      if (i === 100)
+        clients.push({ client: await watch(user, { lastEventId: ids[20]! }), after: ids[20]! });
+      if (i === 150)
+        clients.push({ client: await watch(user, { lastEventId: ids[149]! }), after: ids[149]! });
     }
     for (const { client, after } of clients) {
       const snapshot = await client.next();

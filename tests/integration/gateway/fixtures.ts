@@ -38,7 +38,9 @@ export async function startJwks() {
   const keys = await generateSigningKeys();
   const body = JSON.stringify(keys.jwks);
   const server: Server = createServer((req, res) => {
-    res.writeHead(req.url === '/.well-known/jwks.json' ? 200 : 404, { 'Content-Type': 'application/json' });
+    res.writeHead(req.url === '/.well-known/jwks.json' ? 200 : 404, {
+      'Content-Type': 'application/json',
+    });
     res.end(req.url === '/.well-known/jwks.json' ? body : '{}');
   });
   server.listen(0, '127.0.0.1');
@@ -59,7 +61,11 @@ export interface TokenOptions {
   ageSeconds?: number;
 }
 
-export async function mintToken(keys: SigningKeys, userId: string, options: TokenOptions = {}): Promise<string> {
+export async function mintToken(
+  keys: SigningKeys,
+  userId: string,
+  options: TokenOptions = {},
+): Promise<string> {
   const signer = createTokenSigner(
     keys,
     {
@@ -81,11 +87,24 @@ export const testOptions = (overrides: Partial<GatewayOptions> = {}): GatewayOpt
   ...overrides,
 });
 
-export interface RunningGateway {
+/** Where clients connect: `/ws/orders/{user_id}` on some gateway. */
+export interface Endpoint {
+  url(userId: string, query?: Record<string, string>): string;
+}
+
+export function endpoint(port: number): Endpoint {
+  return {
+    url: (userId, query = {}) => {
+      const qs = new URLSearchParams(query).toString();
+      return `ws://127.0.0.1:${port}/ws/orders/${userId}${qs ? `?${qs}` : ''}`;
+    },
+  };
+}
+
+export interface RunningGateway extends Endpoint {
   gateway: Gateway;
   port: number;
   options: GatewayOptions;
-  url(userId: string, query?: Record<string, string>): string;
   stop(): Promise<void>;
 }
 
@@ -112,10 +131,7 @@ export async function startGateway(
     gateway,
     port,
     options,
-    url: (userId, query = {}) => {
-      const qs = new URLSearchParams(query).toString();
-      return `ws://127.0.0.1:${port}/ws/orders/${userId}${qs ? `?${qs}` : ''}`;
-    },
+    ...endpoint(port),
     async stop() {
       await gateway.stop();
       subscriber.disconnect();
@@ -200,7 +216,7 @@ export interface ConnectOptions {
   autoPong?: boolean;
 }
 
-function clientFor(run: RunningGateway, userId: string, options: ConnectOptions): WebSocket {
+function clientFor(run: Endpoint, userId: string, options: ConnectOptions): WebSocket {
   const query: Record<string, string> = {};
   if (options.token && options.tokenInQuery) query.token = options.token;
   if (options.lastEventId) query.last_event_id = options.lastEventId;
@@ -214,12 +230,18 @@ function clientFor(run: RunningGateway, userId: string, options: ConnectOptions)
 }
 
 /** Opens a connection that the gateway must accept. */
-export async function connect(run: RunningGateway, userId: string, options: ConnectOptions = {}): Promise<TestClient> {
+export async function connect(
+  run: Endpoint,
+  userId: string,
+  options: ConnectOptions = {},
+): Promise<TestClient> {
   const socket = clientFor(run, userId, options);
   const client = new TestClient(socket);
   await new Promise<void>((resolve, reject) => {
     socket.once('open', () => resolve());
-    socket.once('unexpected-response', (_req, res) => reject(new Error(`upgrade refused: ${res.statusCode}`)));
+    socket.once('unexpected-response', (_req, res) =>
+      reject(new Error(`upgrade refused: ${res.statusCode}`)),
+    );
     socket.once('error', reject);
   });
   return client;
@@ -227,10 +249,14 @@ export async function connect(run: RunningGateway, userId: string, options: Conn
 
 /** Opens a connection that the gateway must refuse; resolves with the HTTP status and body. */
 export async function refusal(
-  run: RunningGateway,
+  run: Endpoint,
   userId: string,
   options: ConnectOptions = {},
-): Promise<{ status: number; body: string; headers: Record<string, string | string[] | undefined> }> {
+): Promise<{
+  status: number;
+  body: string;
+  headers: Record<string, string | string[] | undefined>;
+}> {
   const socket = clientFor(run, userId, options);
   return new Promise((resolve, reject) => {
     socket.once('open', () => {
@@ -255,7 +281,12 @@ export async function refusal(
 /** Publishes a status change exactly as the worker does; returns the message and stream id. */
 export function statusPublisher(redis: ReturnType<typeof createRedis>) {
   const publisher = createStatusPublisher(redis);
-  return async (userId: string, orderId: string, status: OrderStatus, data: Record<string, unknown> = {}) => {
+  return async (
+    userId: string,
+    orderId: string,
+    status: OrderStatus,
+    data: Record<string, unknown> = {},
+  ) => {
     const message: OrderUpdateMessage = {
       type: 'order.update',
       event_id: randomUUID(),
@@ -273,10 +304,21 @@ export function statusPublisher(redis: ReturnType<typeof createRedis>) {
 }
 
 /** The statuses of an order that goes all the way, in the saga's order. */
-export const SAGA_PATH: OrderStatus[] = ['pending', 'validated', 'paid', 'processing', 'fulfilled', 'shipped', 'delivered'];
+export const SAGA_PATH: OrderStatus[] = [
+  'pending',
+  'validated',
+  'paid',
+  'processing',
+  'fulfilled',
+  'shipped',
+  'delivered',
+];
 
 /** Resolves once `check` holds, polling; fails after `timeoutMs`. */
-export async function eventually<T>(check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 10_000): Promise<T> {
+export async function eventually<T>(
+  check: () => Promise<T | undefined | false> | T | undefined | false,
+  timeoutMs = 10_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();

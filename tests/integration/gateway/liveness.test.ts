@@ -49,7 +49,10 @@ const sessionCount = (user: string) => redis.hlen(redisKeys.wsSessions(user));
 describe('heartbeat', () => {
   it('closes a client that stops answering pings with 4000 and removes its session', async () => {
     const user = randomUUID();
-    const client = await connect(run, user, { token: await mintToken(jwks.keys, user), autoPong: false });
+    const client = await connect(run, user, {
+      token: await mintToken(jwks.keys, user),
+      autoPong: false,
+    });
     expect(await sessionCount(user)).toBe(1);
     const started = Date.now();
     expect(await client.closed).toEqual({ code: 4000, reason: 'heartbeat timeout' });
@@ -76,7 +79,9 @@ describe('heartbeat', () => {
 
   it('closes the connection with 4001 once the access token expires', async () => {
     const user = randomUUID();
-    const client = await connect(run, user, { token: await mintToken(jwks.keys, user, { ttl: 2 }) });
+    const client = await connect(run, user, {
+      token: await mintToken(jwks.keys, user, { ttl: 2 }),
+    });
     expect(await client.closed).toEqual({ code: 4001, reason: 'token expired' });
   });
 });
@@ -90,29 +95,34 @@ describe('limits', () => {
   });
 
   it('drops a client that reads too slowly (4008) while the others keep receiving everything', async () => {
+    // Its own gateway, with the default 30 s heartbeat: a paused client cannot answer pings.
+    const gateway = await startGateway(jwks.url, db, { maxBackpressureBytes: 64 * 1024 });
     const user = randomUUID();
     const order = randomUUID();
     const token = await mintToken(jwks.keys, user);
-    const slow = await connect(run, user, { token });
-    const fast = await connect(run, user, { token });
+    const slow = await connect(gateway, user, { token });
+    const fast = await connect(gateway, user, { token });
     await Promise.all([slow.next(), fast.next()]); // snapshots
-    await new Promise((r) => setTimeout(r, run.options.resumeWaitMs + 50)); // both live
+    await new Promise((r) => setTimeout(r, gateway.options.resumeWaitMs + 50)); // both live
     slow.socket.pause();
 
     const publish = statusPublisher(redis);
     const padding = 'x'.repeat(8 * 1024);
     const total = 1500; // ~12 MB: more than the kernel's socket buffers hold
     const sent: string[] = [];
-    for (let i = 0; i < total; i++) sent.push((await publish(user, order, 'processing', { padding })).id);
+    for (let i = 0; i < total; i++)
+      sent.push((await publish(user, order, 'processing', { padding })).id);
 
     const received = await fast.take(total, 10_000);
     expect(received.map((m) => m.id)).toEqual(sent);
-    await eventually(() => run.gateway.connections() === 1);
+    await eventually(() => gateway.gateway.connections() === 1);
+    const metrics = await (await fetch(`http://127.0.0.1:${gateway.port}/metrics`)).text();
+    expect(metrics).toMatch(/gateway_ws_drops_total\{reason="slow_consumer"[^}]*\} 1/);
 
     slow.socket.resume();
-    const closed = await slow.closed;
-    expect([4008, 1006]).toContain(closed.code);
+    expect((await slow.closed).code).toBe(4008);
     await fast.close();
+    await gateway.stop();
   });
 });
 
@@ -120,7 +130,11 @@ describe('shutdown and HTTP', () => {
   it('answers /health with 200 JSON and /metrics with the gateway series', async () => {
     const health = await fetch(`http://127.0.0.1:${run.port}/health`);
     expect(health.status).toBe(200);
-    expect(await health.json()).toMatchObject({ status: 'ok', redis: 'ready', subscriber: 'ready' });
+    expect(await health.json()).toMatchObject({
+      status: 'ok',
+      redis: 'ready',
+      subscriber: 'ready',
+    });
 
     const metrics = await (await fetch(`http://127.0.0.1:${run.port}/metrics`)).text();
     expect(metrics).toContain('gateway_ws_connections');

@@ -48,7 +48,11 @@ describe('sessions', () => {
     const sessions = await redis.hgetall(redisKeys.wsSessions(user));
     const [entry] = Object.values(sessions).map((v) => JSON.parse(v) as Record<string, unknown>);
     expect(Object.keys(sessions)).toHaveLength(1);
-    expect(entry).toMatchObject({ gateway: a.options.gatewayId, connected_at: expect.any(Number), last_ping: expect.any(Number) });
+    expect(entry).toMatchObject({
+      gateway: a.options.gatewayId,
+      connected_at: expect.any(Number),
+      last_ping: expect.any(Number),
+    });
     expect(await redis.ttl(redisKeys.wsSessions(user))).toBeGreaterThan(3000);
 
     await client.close();
@@ -86,10 +90,16 @@ describe('sessions', () => {
     const key = redisKeys.wsSessions(user);
     const longAgo = Date.now() - 24 * 3600 * 1000;
     for (let i = 0; i < 5; i++) {
-      await redis.hset(key, randomUUID(), JSON.stringify({ connected_at: longAgo, last_ping: longAgo, gateway: 'dead' }));
+      await redis.hset(
+        key,
+        randomUUID(),
+        JSON.stringify({ connected_at: longAgo, last_ping: longAgo, gateway: 'dead' }),
+      );
     }
     const client = await connect(a, user, { token: await mintToken(jwks.keys, user) });
-    const gateways = Object.values(await redis.hgetall(key)).map((v) => (JSON.parse(v) as { gateway: string }).gateway);
+    const gateways = Object.values(await redis.hgetall(key)).map(
+      (v) => (JSON.parse(v) as { gateway: string }).gateway,
+    );
     expect(gateways).toEqual([a.options.gatewayId]);
     await client.close();
   });

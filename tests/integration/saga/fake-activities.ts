@@ -23,7 +23,10 @@ export function fakeActivities(script: FakeScript = {}) {
   const blocked = new Promise<void>((r) => (reachedBlock = r));
 
   const step =
-    <K extends keyof OrderActivities>(name: K, result: () => Awaited<ReturnType<OrderActivities[K]>>) =>
+    <K extends keyof OrderActivities>(
+      name: K,
+      result: () => Awaited<ReturnType<OrderActivities[K]>>,
+    ) =>
     async (): Promise<Awaited<ReturnType<OrderActivities[K]>>> => {
       calls.push(name);
       if (script.blockAt === name) {
@@ -35,7 +38,11 @@ export function fakeActivities(script: FakeScript = {}) {
         throw new Error(`${name}: transient failure`);
       }
       if (script.reject?.step === name) {
-        throw ApplicationFailure.create({ message: script.reject.message, type: script.reject.type, nonRetryable: true });
+        throw ApplicationFailure.create({
+          message: script.reject.message,
+          type: script.reject.type,
+          nonRetryable: true,
+        });
       }
       return result();
     };
@@ -48,7 +55,11 @@ export function fakeActivities(script: FakeScript = {}) {
     reserveInventory: step('reserveInventory', () => undefined),
     releaseInventory: step('releaseInventory', () => ({ released: 2 })),
     fulfillOrder: step('fulfillOrder', () => undefined),
-    shipOrder: step('shipOrder', () => ({ trackingNumber: '1ZTEST', carrier: 'UPS', estimatedDelivery: '2026-12-01' })),
+    shipOrder: step('shipOrder', () => ({
+      trackingNumber: '1ZTEST',
+      carrier: 'UPS',
+      estimatedDelivery: '2026-12-01',
+    })),
     notifyCustomer: step('notifyCustomer', () => ({ sent: 1 })),
     markDelivered: step('markDelivered', () => undefined),
     markFailed: step('markFailed', () => undefined),

@@ -36,7 +36,10 @@ afterAll(async () => {
 async function runSaga(
   name: string,
   script: FakeScript,
-  drive: (handle: WorkflowHandle<typeof orderWorkflow>, fakes: ReturnType<typeof fakeActivities>) => Promise<void>,
+  drive: (
+    handle: WorkflowHandle<typeof orderWorkflow>,
+    fakes: ReturnType<typeof fakeActivities>,
+  ) => Promise<void>,
   options: OrderWorkflowOptions = {},
 ) {
   const fakes = fakeActivities(script);
@@ -59,7 +62,16 @@ async function runSaga(
     const description = await handle.describe();
     if (process.env.RECORD_HISTORIES) {
       // The CLI writes the canonical proto-JSON form that historyFromJSON reads back.
-      const json = execFileSync(temporalCliPath(), ['workflow', 'show', '--address', env.address, '--workflow-id', handle.workflowId, '--output', 'json']);
+      const json = execFileSync(temporalCliPath(), [
+        'workflow',
+        'show',
+        '--address',
+        env.address,
+        '--workflow-id',
+        handle.workflowId,
+        '--output',
+        'json',
+      ]);
       await writeFile(new URL(`../../replay/histories/${name}.json`, import.meta.url), json);
     }
     return { state, description };
@@ -69,7 +81,8 @@ async function runSaga(
 
 const deliverWhenShipped = async (handle: WorkflowHandle<typeof orderWorkflow>) => {
   // The carrier's scan arrives as a signal; wait until the order has shipped, then send it.
-  while ((await handle.query(statusQuery)).status !== 'shipped') await new Promise((r) => setImmediate(r));
+  while ((await handle.query(statusQuery)).status !== 'shipped')
+    await new Promise((r) => setImmediate(r));
   await handle.signal(deliveredSignal, { deliveredAt: new Date().toISOString() });
 };
 
@@ -96,7 +109,13 @@ describe('order workflow', () => {
   it('ends failed without charging when the card is declined', async () => {
     const { state, calls } = await runSaga(
       'payment-declined',
-      { reject: { step: 'chargePayment', type: 'PaymentDeclined', message: 'payment declined: card_declined' } },
+      {
+        reject: {
+          step: 'chargePayment',
+          type: 'PaymentDeclined',
+          message: 'payment declined: card_declined',
+        },
+      },
       async () => {},
     );
     expect(state.status).toBe('failed');
@@ -129,11 +148,15 @@ describe('order workflow', () => {
   });
 
   it('compensates in reverse when cancelled before shipping', async () => {
-    const { state, calls } = await runSaga('cancel-before-shipping', { blockAt: 'fulfillOrder' }, async (handle, fakes) => {
-      await fakes.blocked;
-      await handle.signal(cancelSignal, { reason: 'changed my mind', requestedBy: 'customer' });
-      fakes.release();
-    });
+    const { state, calls } = await runSaga(
+      'cancel-before-shipping',
+      { blockAt: 'fulfillOrder' },
+      async (handle, fakes) => {
+        await fakes.blocked;
+        await handle.signal(cancelSignal, { reason: 'changed my mind', requestedBy: 'customer' });
+        fakes.release();
+      },
+    );
     expect(state.status).toBe('cancelled');
     expect(state.cancellation).toMatchObject({ outcome: 'accepted', reason: 'changed my mind' });
     expect(calls.slice(-3)).toEqual(['releaseInventory', 'refundPayment', 'markCancelled']);
@@ -142,7 +165,8 @@ describe('order workflow', () => {
 
   it('refuses a cancel after shipping and still delivers', async () => {
     const { state, calls } = await runSaga('cancel-after-shipping', {}, async (handle) => {
-      while ((await handle.query(statusQuery)).status !== 'shipped') await new Promise((r) => setImmediate(r));
+      while ((await handle.query(statusQuery)).status !== 'shipped')
+        await new Promise((r) => setImmediate(r));
       await handle.signal(cancelSignal, { reason: 'too late', requestedBy: 'customer' });
       await handle.signal(deliveredSignal, { deliveredAt: new Date().toISOString() });
     });
@@ -153,7 +177,9 @@ describe('order workflow', () => {
   });
 
   it('writes the order off and refunds when the carrier never confirms delivery', async () => {
-    const { state, calls } = await runSaga('delivery-timeout', {}, async () => {}, { deliveryTimeout: '1 second' });
+    const { state, calls } = await runSaga('delivery-timeout', {}, async () => {}, {
+      deliveryTimeout: '1 second',
+    });
     expect(state.status).toBe('failed');
     expect(state.failure).toMatchObject({ step: 'deliver', type: 'DeliveryTimeout' });
     expect(calls.slice(-2)).toEqual(['refundPayment', 'markFailed']);

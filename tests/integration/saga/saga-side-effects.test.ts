@@ -18,7 +18,14 @@ import { insertNewOrder } from '../../../db/queries/orders';
 import { createActivities, type ActivityDeps } from '../../../activities';
 import { cancelSignal } from '../../../workflows/definitions';
 import { anOrder } from '../../support/orders';
-import { collectKafkaEvents, config, createCustomer, createProduct, eventually, realClients } from '../../support/services';
+import {
+  collectKafkaEvents,
+  config,
+  createCustomer,
+  createProduct,
+  eventually,
+  realClients,
+} from '../../support/services';
 import type { OrderWorkflowInput } from '../../../src/domain/order';
 
 const clients = realClients();
@@ -47,9 +54,17 @@ beforeAll(async () => {
   deps = { ...base, notifier: slowNotifier };
   client = await connectTemporalClient(config);
   connection = await connectWorkerConnection(config);
-  worker = await createOrderWorker({ connection, namespace: config.TEMPORAL_NAMESPACE, deps, config, taskQueue });
+  worker = await createOrderWorker({
+    connection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    deps,
+    config,
+    taskQueue,
+  });
   running = worker.run();
-  scanner = startDeliveryScanner(clients.redis, client, createLogger('test', 'warn'), { intervalMs: 25 });
+  scanner = startDeliveryScanner(clients.redis, client, createLogger('test', 'warn'), {
+    intervalMs: 25,
+  });
   kafkaEvents = await collectKafkaEvents(clients.kafka);
 });
 
@@ -64,12 +79,22 @@ afterAll(async () => {
   await clients.close();
 });
 
-async function placeOrder(overrides: Partial<OrderWorkflowInput> = {}): Promise<OrderWorkflowInput> {
+async function placeOrder(
+  overrides: Partial<OrderWorkflowInput> = {},
+): Promise<OrderWorkflowInput> {
   const userId = await createCustomer(clients.db);
   const productId = await createProduct(clients.db, 10, '12.50');
-  const input = anOrder({ userId, items: [{ productId, quantity: 2, unitPriceCents: 1250 }], ...overrides });
+  const input = anOrder({
+    userId,
+    items: [{ productId, quantity: 2, unitPriceCents: 1250 }],
+    ...overrides,
+  });
   await insertNewOrder(clients.db, input);
-  await client.workflow.start('orderWorkflow', { taskQueue, workflowId: orderWorkflowId(input.orderId), args: [input] });
+  await client.workflow.start('orderWorkflow', {
+    taskQueue,
+    workflowId: orderWorkflowId(input.orderId),
+    args: [input],
+  });
   return input;
 }
 
@@ -87,7 +112,10 @@ async function statusesInPostgres(orderId: string) {
 
 async function redisChanges(userId: string) {
   const entries = await clients.redis.xrange(redisKeys.userStatusStream(userId), '-', '+');
-  return entries.map(([, fields]) => JSON.parse(fields[1]!) as { event_id: string; status: string; order_id: string });
+  return entries.map(
+    ([, fields]) =>
+      JSON.parse(fields[1]!) as { event_id: string; status: string; order_id: string },
+  );
 }
 
 describe('order saga with real Postgres, Kafka and Redis', () => {
@@ -95,7 +123,11 @@ describe('order saga with real Postgres, Kafka and Redis', () => {
     const order = await placeOrder();
     expect((await result(order.orderId)).status).toBe('delivered');
 
-    const row = await clients.db.selectFrom('orders').selectAll().where('order_id', '=', order.orderId).executeTakeFirstOrThrow();
+    const row = await clients.db
+      .selectFrom('orders')
+      .selectAll()
+      .where('order_id', '=', order.orderId)
+      .executeTakeFirstOrThrow();
     expect(row.status).toBe('delivered');
 
     const pg = await statusesInPostgres(order.orderId);
@@ -110,19 +142,47 @@ describe('order saga with real Postgres, Kafka and Redis', () => {
     ]);
 
     const live = await redisChanges(order.userId);
-    expect(live.map((m) => m.status)).toEqual(['pending', 'validated', 'paid', 'processing', 'fulfilled', 'shipped', 'delivered']);
+    expect(live.map((m) => m.status)).toEqual([
+      'pending',
+      'validated',
+      'paid',
+      'processing',
+      'fulfilled',
+      'shipped',
+      'delivered',
+    ]);
     expect(live.map((m) => m.event_id)).toEqual(pg.map((e) => e.event_id));
 
-    const topics = ['order.created', 'order.validated', 'order.payment_processed', 'order.fulfilled', 'order.shipped', 'order.delivered'];
-    const kafka = await eventually(async () => {
-      const seen = kafkaEvents.forOrder(order.orderId);
-      return seen.length >= topics.length && seen;
-    }, 20_000, 'kafka events');
+    const topics = [
+      'order.created',
+      'order.validated',
+      'order.payment_processed',
+      'order.fulfilled',
+      'order.shipped',
+      'order.delivered',
+    ];
+    const kafka = await eventually(
+      async () => {
+        const seen = kafkaEvents.forOrder(order.orderId);
+        return seen.length >= topics.length && seen;
+      },
+      20_000,
+      'kafka events',
+    );
     expect(kafka.map((e) => e.event_type).sort()).toEqual([...topics].sort());
-    for (const event of kafka) expect(pg.find((e) => e.event_type === event.event_type)?.event_id).toBe(event.event_id);
+    for (const event of kafka)
+      expect(pg.find((e) => e.event_type === event.event_type)?.event_id).toBe(event.event_id);
 
-    const sent = await clients.db.selectFrom('notifications').select('template').where('order_id', '=', order.orderId).execute();
-    expect(sent.map((n) => n.template).sort()).toEqual(['order_confirmation', 'order_delivered', 'order_shipped']);
+    const sent = await clients.db
+      .selectFrom('notifications')
+      .select('template')
+      .where('order_id', '=', order.orderId)
+      .execute();
+    expect(sent.map((n) => n.template).sort()).toEqual([
+      'order_confirmation',
+      'order_delivered',
+      'order_shipped',
+    ]);
   });
 
   it('fails a declined order without ever capturing a payment', async () => {
@@ -130,26 +190,55 @@ describe('order saga with real Postgres, Kafka and Redis', () => {
     const state = await result(order.orderId);
     expect(state.status).toBe('failed');
     expect(state.failure?.type).toBe('PaymentDeclined');
-    const payments = await clients.db.selectFrom('payments').selectAll().where('order_id', '=', order.orderId).execute();
+    const payments = await clients.db
+      .selectFrom('payments')
+      .selectAll()
+      .where('order_id', '=', order.orderId)
+      .execute();
     expect(payments).toEqual([]);
-    expect((await statusesInPostgres(order.orderId)).map((e) => e.event_type)).toContain('order.failed');
+    expect((await statusesInPostgres(order.orderId)).map((e) => e.event_type)).toContain(
+      'order.failed',
+    );
   });
 
   it('refunds a cancelled order and puts its stock back', async () => {
     const order = await placeOrder();
     const productId = order.items[0]!.productId;
-    await eventually(async () => {
-      const row = await clients.db.selectFrom('orders').select('status').where('order_id', '=', order.orderId).executeTakeFirst();
-      return row?.status === 'processing';
-    }, 20_000, 'reservation');
-    await client.workflow.getHandle(orderWorkflowId(order.orderId)).signal(cancelSignal, { reason: 'test', requestedBy: order.userId });
+    await eventually(
+      async () => {
+        const row = await clients.db
+          .selectFrom('orders')
+          .select('status')
+          .where('order_id', '=', order.orderId)
+          .executeTakeFirst();
+        return row?.status === 'processing';
+      },
+      20_000,
+      'reservation',
+    );
+    await client.workflow
+      .getHandle(orderWorkflowId(order.orderId))
+      .signal(cancelSignal, { reason: 'test', requestedBy: order.userId });
     expect((await result(order.orderId)).status).toBe('cancelled');
 
-    const payment = await clients.db.selectFrom('payments').selectAll().where('order_id', '=', order.orderId).executeTakeFirstOrThrow();
+    const payment = await clients.db
+      .selectFrom('payments')
+      .selectAll()
+      .where('order_id', '=', order.orderId)
+      .executeTakeFirstOrThrow();
     expect(payment.status).toBe('refunded');
-    const product = await clients.db.selectFrom('products').select('stock').where('product_id', '=', productId).executeTakeFirstOrThrow();
+    const product = await clients.db
+      .selectFrom('products')
+      .select('stock')
+      .where('product_id', '=', productId)
+      .executeTakeFirstOrThrow();
     expect(product.stock).toBe(10);
-    const cancelled = await eventually(async () => kafkaEvents.forOrder(order.orderId).find((e) => e.event_type === 'order.cancelled'), 20_000, 'order_cancelled');
+    const cancelled = await eventually(
+      async () =>
+        kafkaEvents.forOrder(order.orderId).find((e) => e.event_type === 'order.cancelled'),
+      20_000,
+      'order_cancelled',
+    );
     expect(cancelled).toMatchObject({ refunded: true, reason: 'test' });
   });
 
@@ -168,13 +257,26 @@ describe('order saga with real Postgres, Kafka and Redis', () => {
     await activities.refundPayment(input, 'test');
     await activities.refundPayment(input, 'test');
 
-    const payments = await clients.db.selectFrom('payments').selectAll().where('order_id', '=', input.orderId).execute();
+    const payments = await clients.db
+      .selectFrom('payments')
+      .selectAll()
+      .where('order_id', '=', input.orderId)
+      .execute();
     expect(payments).toHaveLength(1);
     expect(payments[0]!.status).toBe('refunded');
-    const product = await clients.db.selectFrom('products').select('stock').where('product_id', '=', productId).executeTakeFirstOrThrow();
+    const product = await clients.db
+      .selectFrom('products')
+      .select('stock')
+      .where('product_id', '=', productId)
+      .executeTakeFirstOrThrow();
     expect(product.stock).toBe(3);
     const events = await statusesInPostgres(input.orderId);
-    expect(events.map((e) => e.event_type)).toEqual(['order.created', 'order.payment_processed', 'order.inventory_reserved', 'order.payment_refunded']);
+    expect(events.map((e) => e.event_type)).toEqual([
+      'order.created',
+      'order.payment_processed',
+      'order.inventory_reserved',
+      'order.payment_refunded',
+    ]);
     expect((await redisChanges(userId)).map((m) => m.status)).toEqual(['paid', 'processing']);
   });
 
@@ -184,7 +286,10 @@ describe('order saga with real Postgres, Kafka and Redis', () => {
     const activities = createActivities(deps);
     const orders = await Promise.all(
       Array.from({ length: 8 }, async () => {
-        const input = anOrder({ userId, items: [{ productId, quantity: 1, unitPriceCents: 1250 }] });
+        const input = anOrder({
+          userId,
+          items: [{ productId, quantity: 1, unitPriceCents: 1250 }],
+        });
         await insertNewOrder(clients.db, input);
         return input;
       }),
@@ -193,7 +298,11 @@ describe('order saga with real Postgres, Kafka and Redis', () => {
     expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(3);
     const rejected = outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected');
     expect(rejected.every((r) => (r.reason as { type?: string }).type === 'OutOfStock')).toBe(true);
-    const product = await clients.db.selectFrom('products').select('stock').where('product_id', '=', productId).executeTakeFirstOrThrow();
+    const product = await clients.db
+      .selectFrom('products')
+      .select('stock')
+      .where('product_id', '=', productId)
+      .executeTakeFirstOrThrow();
     expect(product.stock).toBe(0);
   });
 });

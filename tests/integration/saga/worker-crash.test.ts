@@ -11,7 +11,13 @@ import { redisKeys } from '../../../src/contract/redis-keys';
 import { connectTemporalClient } from '../../../src/temporal/connection';
 import { insertNewOrder } from '../../../db/queries/orders';
 import { anOrder } from '../../support/orders';
-import { config, createCustomer, createProduct, eventually, realClients } from '../../support/services';
+import {
+  config,
+  createCustomer,
+  createProduct,
+  eventually,
+  realClients,
+} from '../../support/services';
 
 const clients = realClients();
 const taskQueue = `crash-test-${randomUUID()}`;
@@ -47,43 +53,76 @@ describe('a worker killed mid-saga', () => {
     client = await connectTemporalClient(config);
     const userId = await createCustomer(clients.db);
     const productId = await createProduct(clients.db, 100, '5.00');
-    const orders = Array.from({ length: 6 }, () => anOrder({ userId, items: [{ productId, quantity: 3, unitPriceCents: 500 }] }));
+    const orders = Array.from({ length: 6 }, () =>
+      anOrder({ userId, items: [{ productId, quantity: 3, unitPriceCents: 500 }] }),
+    );
     for (const order of orders) {
       await insertNewOrder(clients.db, order);
-      await client.workflow.start('orderWorkflow', { taskQueue, workflowId: orderWorkflowId(order.orderId), args: [order] });
+      await client.workflow.start('orderWorkflow', {
+        taskQueue,
+        workflowId: orderWorkflowId(order.orderId),
+        args: [order],
+      });
     }
 
     const first = startWorker();
     // Kill it once some orders are mid-way (charged but not finished).
-    await eventually(async () => {
-      const paid = await clients.db
-        .selectFrom('orders')
-        .select('order_id')
-        .where('order_id', 'in', orders.map((o) => o.orderId))
-        .where('status', 'in', ['paid', 'processing'])
-        .execute();
-      return paid.length > 0;
-    }, 60_000, 'an order mid-saga');
+    await eventually(
+      async () => {
+        const paid = await clients.db
+          .selectFrom('orders')
+          .select('order_id')
+          .where(
+            'order_id',
+            'in',
+            orders.map((o) => o.orderId),
+          )
+          .where('status', 'in', ['paid', 'processing'])
+          .execute();
+        return paid.length > 0;
+      },
+      60_000,
+      'an order mid-saga',
+    );
     first.kill('SIGKILL');
     startWorker();
 
-    const states = await Promise.all(orders.map((o) => client!.workflow.getHandle(orderWorkflowId(o.orderId)).result()));
+    const states = await Promise.all(
+      orders.map((o) => client!.workflow.getHandle(orderWorkflowId(o.orderId)).result()),
+    );
     expect(states.map((s) => s.status)).toEqual(orders.map(() => 'delivered'));
 
     const ids = orders.map((o) => o.orderId);
-    const payments = await clients.db.selectFrom('payments').select('order_id').where('order_id', 'in', ids).execute();
+    const payments = await clients.db
+      .selectFrom('payments')
+      .select('order_id')
+      .where('order_id', 'in', ids)
+      .execute();
     expect(payments).toHaveLength(orders.length);
-    const charges = await clients.redis.hmget('payment-sim:ledger', ...ids.map((id) => `${orderWorkflowId(id)}:charge`));
+    const charges = await clients.redis.hmget(
+      'payment-sim:ledger',
+      ...ids.map((id) => `${orderWorkflowId(id)}:charge`),
+    );
     expect(charges.every((c) => c !== null)).toBe(true);
 
-    const product = await clients.db.selectFrom('products').select('stock').where('product_id', '=', productId).executeTakeFirstOrThrow();
+    const product = await clients.db
+      .selectFrom('products')
+      .select('stock')
+      .where('product_id', '=', productId)
+      .executeTakeFirstOrThrow();
     expect(product.stock).toBe(100 - 3 * orders.length);
 
-    const events = await clients.db.selectFrom('order_events').select(['order_id', 'event_type']).where('order_id', 'in', ids).execute();
+    const events = await clients.db
+      .selectFrom('order_events')
+      .select(['order_id', 'event_type'])
+      .where('order_id', 'in', ids)
+      .execute();
     expect(events).toHaveLength(orders.length * 7);
 
     const live = await clients.redis.xrange(redisKeys.userStatusStream(userId), '-', '+');
-    const eventIds = live.map(([, fields]) => (JSON.parse(fields[1]!) as { event_id: string }).event_id);
+    const eventIds = live.map(
+      ([, fields]) => (JSON.parse(fields[1]!) as { event_id: string }).event_id,
+    );
     expect(new Set(eventIds).size).toBe(eventIds.length);
     expect(eventIds).toHaveLength(orders.length * 7);
   }, 180_000);

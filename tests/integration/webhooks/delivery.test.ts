@@ -10,6 +10,7 @@ import type { OrderEvent } from '../../../src/contract/events';
 import {
   eventually,
   orderLifecycle,
+  recordInTimeline,
   startHarness,
   startReceiver,
   type Harness,
@@ -96,7 +97,7 @@ describe('webhook delivery', () => {
     const { webhookId, userId } = await register('/ordered');
     const orders = Array.from({ length: 4 }, () => orderLifecycle(userId));
     // Interleave the orders the way concurrent sagas would emit them.
-    for (let step = 0; step < 6; step++) await h.publish(...orders.map((o) => o[step]!));
+    for (let step = 0; step < 6; step++) await h.emit(...orders.map((o) => o[step]!));
     await settled(webhookId, 24);
 
     const seen = receiver.at('/ordered').map((r) => bodyOf(r.body).data);
@@ -105,6 +106,27 @@ describe('webhook delivery', () => {
       const got = seen.filter((e) => e.order_id === order[0]!.order_id).map((e) => e.event_type);
       expect(got).toEqual(order.map((e) => e.event_type));
     }
+  });
+
+  it("holds back an event whose topic is consumed before the previous event's topic", async () => {
+    const { webhookId, userId } = await register('/reordered');
+    const [created, validated] = orderLifecycle(userId);
+    // Both happened (order_events), but order_created lags behind order_validated on Kafka.
+    await recordInTimeline(h.db, created!);
+    await h.emit(validated!);
+    await eventually(
+      async () => (await deliveries(webhookId)).length === 1,
+      'the later event to be scheduled',
+    );
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(receiver.at('/reordered')).toHaveLength(0);
+
+    await h.publish(created!);
+    await settled(webhookId, 2);
+    expect(receiver.at('/reordered').map((r) => bodyOf(r.body).type)).toEqual([
+      'order.created',
+      'order.validated',
+    ]);
   });
 
   it('retries a 500 and stops at the first success, with the same webhook-id', async () => {
@@ -248,13 +270,13 @@ describe('webhook delivery', () => {
 
   it('does not deliver events that happened before the webhook was registered', async () => {
     const userId = randomUUID();
+    const { webhookId } = await register('/late', ['*'], userId);
     const [created] = orderLifecycle(userId);
     const old = {
       ...created!,
       event_id: randomUUID(),
       occurred_at: new Date(Date.now() - 60_000).toISOString(),
     };
-    const { webhookId } = await register('/late', ['*'], userId);
     await h.publish(old, created!);
     await settled(webhookId, 1);
     expect(receiver.at('/late').map((r) => r.headers['webhook-id'])).toEqual([created!.event_id]);

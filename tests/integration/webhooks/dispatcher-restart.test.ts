@@ -95,7 +95,7 @@ describe('dispatcher restart', () => {
     let child = await startChild();
     const publishing = (async () => {
       for (const event of stream) {
-        await h.publish(event);
+        await h.emit(event);
         await new Promise((r) => setTimeout(r, 15));
       }
     })();

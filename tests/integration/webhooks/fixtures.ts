@@ -164,6 +164,41 @@ export function orderLifecycle(userId: string, orderId = randomUUID()): OrderEve
   return events.map((e) => orderEvent.parse(e));
 }
 
+/** The order row (once) and the event's order_events row, as the order worker writes them. */
+export async function recordInTimeline(db: Db, event: OrderEvent): Promise<void> {
+  await db
+    .insertInto('orders')
+    .values({
+      order_id: event.order_id,
+      user_id: event.user_id,
+      items: JSON.stringify([{ product_id: randomUUID(), quantity: 1, price: '10.00' }]),
+      total_amount: '10.00',
+      shipping_address: JSON.stringify({
+        street: '1 Main St',
+        city: 'Springfield',
+        state: 'IL',
+        zip: '62701',
+        country: 'US',
+      }),
+      payment_method: 'card',
+      metadata: JSON.stringify({}),
+    })
+    .onConflict((oc) => oc.column('order_id').doNothing())
+    .execute();
+  await db
+    .insertInto('order_events')
+    .values({
+      event_id: event.event_id,
+      order_id: event.order_id,
+      event_type: event.event_type,
+      event_data: JSON.stringify({ status: event.status }),
+      created_at: event.occurred_at,
+      created_by: 'webhook-test',
+    })
+    .onConflict((oc) => oc.column('event_id').doNothing())
+    .execute();
+}
+
 // ---- harness -------------------------------------------------------------------------------
 /** Settings that make a day of retries take a second. */
 export const FAST_WEBHOOK_ENV = {
@@ -233,6 +268,8 @@ export interface Harness {
   topics: string[];
   /** Produces events to this run's topics, key = order id, like the order worker does. */
   publish(...events: OrderEvent[]): Promise<void>;
+  /** What the order worker does for each step: the order_events row, then the Kafka event. */
+  emit(...events: OrderEvent[]): Promise<void>;
   startDispatcher(): Promise<Dispatcher>;
   startWorker(): Promise<void>;
   stopWorker(): Promise<void>;
@@ -278,6 +315,12 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
           acks: -1,
           messages: [{ key: event.order_id, value: JSON.stringify(event) }],
         });
+      }
+    },
+    async emit(...events) {
+      for (const event of events) {
+        await recordInTimeline(db, event);
+        await harness.publish(event);
       }
     },
     async startDispatcher() {

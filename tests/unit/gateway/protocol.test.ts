@@ -31,6 +31,10 @@ describe('client messages', () => {
 describe('order.update on the wire', () => {
   it('adds the stream id to the published JSON without re-serialising it', () => {
     const json = JSON.stringify({ type: 'order.update', status: 'paid' });
-    expect(JSON.parse(withStreamId(json, '5-1'))).toEqual({ id: '5-1', type: 'order.update', status: 'paid' });
+    expect(JSON.parse(withStreamId(json, '5-1'))).toEqual({
+      id: '5-1',
+      type: 'order.update',
+      status: 'paid',
+    });
   });
 });
