@@ -42,11 +42,8 @@ async function main(): Promise<void> {
     JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as { sub: string }
   ).sub;
 
-  const products = await call<
-    | { items?: { product_id: string; price: string; stock: number }[] }
-    | { product_id: string; price: string; stock: number }[]
-  >('/api/v1/products', { token });
-  const catalogue = Array.isArray(products.body) ? products.body : (products.body.items ?? []);
+  type Product = { product_id: string; price: string; stock: number };
+  const catalogue = (await call<{ data: Product[] }>('/api/v1/products', { token })).body.data;
   const product = catalogue.find((p) => p.stock > 10);
   if (!product) throw new Error('no product in stock');
 
