@@ -11,12 +11,14 @@ import { createMetricsRegistry } from '../src/metrics';
 import { systemClock, type AppDeps } from './deps';
 import type { AppEnv } from './env';
 import { errorHandler, notFoundHandler } from './errors';
+import { requireAuth } from './middleware/auth';
 import { requestLogging } from './middleware/logging';
 import { httpMetrics } from './middleware/metrics';
 import { requestId } from './middleware/request-id';
 import { apiSecurityHeaders, docsSecurityHeaders } from './middleware/security-headers';
 import { cors } from './middleware/cors';
 import { bodyLimit } from './middleware/body-limit';
+import { rateLimit } from './middleware/rate-limit';
 import { createRateLimiter } from './rate-limits';
 import { validationHook } from './router';
 import { authRoutes } from './routes/auth';
@@ -24,6 +26,7 @@ import { defaultChecks, healthRoutes } from './routes/health';
 import { jwksRoutes } from './routes/jwks';
 import { ORDERS_BASE, orderRoutes } from './routes/orders';
 import { productRoutes } from './routes/products';
+import { webhookRoutes } from './routes/webhooks';
 import { createAuthService } from './services/auth';
 import { createOrderCache } from './services/order-cache';
 import { createOrdersService } from './services/orders';
@@ -75,11 +78,26 @@ export function createApp(deps: AppDeps) {
   app.use('*', cors(config.CORS_ORIGINS));
   app.use('*', bodyLimit(config.MAX_BODY_BYTES));
 
-  app.route('/', healthRoutes(defaultChecks({ db, redis, temporal, kafkaBrokers: config.KAFKA_BROKERS })));
+  app.route(
+    '/',
+    healthRoutes(defaultChecks({ db, redis, temporal, kafkaBrokers: config.KAFKA_BROKERS })),
+  );
   app.route('/', jwksRoutes(keys));
   app.route('/api/v1/auth', authRoutes(auth, limiter));
   app.route('/api/v1/products', productRoutes(db, limiter));
   app.route(ORDERS_BASE, orderRoutes(orders, verifier, limiter));
+  if (deps.webhooks) {
+    app.route(
+      '/',
+      webhookRoutes({
+        db,
+        ...deps.webhooks,
+        auth: requireAuth(verifier),
+        rateLimit: (name) => rateLimit(limiter, name),
+        clock,
+      }),
+    );
+  }
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
     type: 'http',
@@ -101,6 +119,7 @@ export function createApp(deps: AppDeps) {
       { name: 'auth', description: 'Accounts and sessions' },
       { name: 'products', description: 'The catalogue' },
       { name: 'orders', description: 'Placing, following and cancelling orders' },
+      { name: 'webhooks', description: 'Signed notifications of order events to your endpoints' },
       { name: 'health', description: 'Liveness and readiness' },
     ],
   });

@@ -9,6 +9,8 @@ import type { Db } from '../db/client';
 import type { SigningKeys } from '../src/auth/keys';
 import type { Logger } from '../src/logger';
 import type { Registry } from '../src/metrics';
+import type { AttemptSettings } from '../src/webhooks/attempt';
+import type { SecretBox } from '../src/webhooks/secret-box';
 
 export interface Clock {
   now(): Date;
@@ -26,4 +28,6 @@ export interface AppDeps {
   clock?: Clock;
   /** Where request metrics go and what /metrics exposes; a fresh registry when omitted. */
   metrics?: Registry;
+  /** Mounts the /api/v1/webhooks routes when given (secret encryption and SSRF policy). */
+  webhooks?: { secrets: SecretBox; attempt: AttemptSettings };
 }

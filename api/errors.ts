@@ -79,7 +79,9 @@ export class UnauthorizedError extends ApiError {
     const realm = 'Bearer realm="order-platform"';
     return {
       'WWW-Authenticate':
-        this.kind === 'missing' ? realm : `${realm}, error="invalid_token", error_description="${this.message}"`,
+        this.kind === 'missing'
+          ? realm
+          : `${realm}, error="invalid_token", error_description="${this.message}"`,
     };
   }
 }
@@ -195,7 +197,8 @@ function fromFramework(err: unknown): ApiError | undefined {
   if (err instanceof ZodError) return ValidationError.fromZod(err);
   if (err instanceof HTTPException) {
     if (err.status === 413) return new PayloadTooLargeError(err.message);
-    if (err.status === 415) return new UnsupportedMediaTypeError('send the body as application/json');
+    if (err.status === 415)
+      return new UnsupportedMediaTypeError('send the body as application/json');
     if (err.status === 401) return new UnauthorizedError(err.message);
     if (err.status >= 400 && err.status < 500) return new BadRequestError(err.message);
   }

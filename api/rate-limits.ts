@@ -12,6 +12,7 @@ import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { redisKeys } from '../src/contract/redis-keys';
 import type { Logger } from '../src/logger';
+import { WEBHOOK_RATE_LIMITS } from './routes/webhooks';
 
 export interface RateRule {
   limit: number;
@@ -30,6 +31,7 @@ export const RATE_LIMITS = {
   'orders.get': { limit: 100, windowSeconds: 60, by: 'user' },
   'orders.list': { limit: 100, windowSeconds: 60, by: 'user' },
   'orders.cancel': { limit: 20, windowSeconds: 60, by: 'user' },
+  ...WEBHOOK_RATE_LIMITS,
 } as const satisfies Record<string, RateRule>;
 
 export type RateLimitName = keyof typeof RATE_LIMITS;
@@ -98,7 +100,10 @@ export function createRateLimiter(redis: Redis, logger: Logger, timeoutMs = 200)
         timer = setTimeout(() => reject(new Error('rate limiter timed out')), timeoutMs);
       });
       try {
-        const [allowed = 0, remaining = 0, resetMs = 0, nowMs = 0] = await Promise.race([call, timeout]);
+        const [allowed = 0, remaining = 0, resetMs = 0, nowMs = 0] = await Promise.race([
+          call,
+          timeout,
+        ]);
         return {
           allowed: allowed === 1,
           limit: rule.limit,

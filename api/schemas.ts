@@ -27,9 +27,18 @@ export const ProblemSchema = z
   .openapi('Problem', { description: 'RFC 9457 problem details' });
 
 const RATE_LIMIT_HEADERS = {
-  'X-RateLimit-Limit': { schema: { type: 'integer' as const }, description: 'Requests allowed in the window' },
-  'X-RateLimit-Remaining': { schema: { type: 'integer' as const }, description: 'Requests left in the window' },
-  'X-RateLimit-Reset': { schema: { type: 'integer' as const }, description: 'Unix time (s) when a request is next allowed' },
+  'X-RateLimit-Limit': {
+    schema: { type: 'integer' as const },
+    description: 'Requests allowed in the window',
+  },
+  'X-RateLimit-Remaining': {
+    schema: { type: 'integer' as const },
+    description: 'Requests left in the window',
+  },
+  'X-RateLimit-Reset': {
+    schema: { type: 'integer' as const },
+    description: 'Unix time (s) when a request is next allowed',
+  },
 };
 
 const PROBLEM_DESCRIPTIONS: Record<number, string> = {
@@ -53,7 +62,14 @@ export function problems(...codes: number[]) {
       {
         description: PROBLEM_DESCRIPTIONS[code] ?? 'Problem',
         content: { [PROBLEM_CONTENT_TYPE]: { schema: ProblemSchema } },
-        ...(code === 429 ? { headers: { ...RATE_LIMIT_HEADERS, 'Retry-After': { schema: { type: 'integer' as const } } } } : {}),
+        ...(code === 429
+          ? {
+              headers: {
+                ...RATE_LIMIT_HEADERS,
+                'Retry-After': { schema: { type: 'integer' as const } },
+              },
+            }
+          : {}),
       },
     ]),
   );
@@ -101,7 +117,9 @@ export const RegisterBody = z
   })
   .openapi('RegisterRequest');
 
-export const LoginBody = z.object({ email, password: z.string().min(1).max(128) }).openapi('LoginRequest');
+export const LoginBody = z
+  .object({ email, password: z.string().min(1).max(128) })
+  .openapi('LoginRequest');
 
 export const RefreshBody = z
   .object({ refresh_token: z.string().min(1).max(4096) })
@@ -145,7 +163,10 @@ export const ProductListSchema = z.object({ data: z.array(ProductSchema) }).open
 export const CreateOrderBody = createOrderBody.openapi('CreateOrderRequest');
 
 export const OrderIdParams = z.object({
-  id: z.uuid().openapi({ param: { name: 'id', in: 'path' }, example: '0f8fad5b-d9cb-469f-a165-70867728950e' }),
+  id: z.uuid().openapi({
+    param: { name: 'id', in: 'path' },
+    example: '0f8fad5b-d9cb-469f-a165-70867728950e',
+  }),
 });
 
 export const IdempotencyHeaders = z.object({
@@ -156,7 +177,8 @@ export const IdempotencyHeaders = z.object({
     .regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces')
     .optional()
     .openapi({
-      description: 'Same key and body: the same order, nothing started twice. Same key, other body: 409.',
+      description:
+        'Same key and body: the same order, nothing started twice. Same key, other body: 409.',
     }),
 });
 
@@ -201,7 +223,9 @@ export const OrderEventSchema = z
   })
   .openapi('OrderEvent');
 
-export const OrderDetailSchema = OrderSchema.extend({ events: z.array(OrderEventSchema) }).openapi('OrderDetail');
+export const OrderDetailSchema = OrderSchema.extend({ events: z.array(OrderEventSchema) }).openapi(
+  'OrderDetail',
+);
 
 export const OrderSummarySchema = z
   .object({
@@ -228,7 +252,10 @@ export const OrderListQuery = z.object({
     .string()
     .max(200)
     .optional()
-    .openapi({ param: { name: 'cursor', in: 'query' }, description: 'next_cursor of the previous page' }),
+    .openapi({
+      param: { name: 'cursor', in: 'query' },
+      description: 'next_cursor of the previous page',
+    }),
   user_id: z
     .uuid()
     .optional()

@@ -1,4 +1,4 @@
-/* global process, fetch, AbortSignal */
+/* global process, fetch, AbortSignal, console */
 /**
  * Container health probe: `node docker/healthcheck.mjs <url>` exits 0 when the URL answers
  * 2xx within two seconds, 1 otherwise. The runtime images are distroless (no shell, no curl),

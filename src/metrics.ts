@@ -16,7 +16,10 @@ export function createMetricsRegistry(serviceName: string, options: MetricsOptio
   const registry = new Registry();
   registry.setDefaultLabels({ service: serviceName });
   if (options.defaultMetrics ?? true) {
-    collectDefaultMetrics({ register: registry, ...(options.prefix ? { prefix: options.prefix } : {}) });
+    collectDefaultMetrics({
+      register: registry,
+      ...(options.prefix ? { prefix: options.prefix } : {}),
+    });
   }
   return registry;
 }

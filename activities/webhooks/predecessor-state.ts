@@ -4,7 +4,7 @@
  * Kafka message has not reached the dispatcher yet).
  */
 import type { PredecessorState } from '../../workflows/webhook-delivery-definitions';
-import { findDeliveryByEvent } from '../../src/webhooks/store';
+import { findDeliveryByEvent, getWebhook } from '../../src/webhooks/store';
 import type { WebhookActivityDeps } from './deps';
 
 export interface PredecessorStateInput {
@@ -15,7 +15,11 @@ export interface PredecessorStateInput {
 export function createPredecessorState(deps: WebhookActivityDeps) {
   return async function predecessorState(input: PredecessorStateInput): Promise<PredecessorState> {
     const delivery = await findDeliveryByEvent(deps.db, input.webhookId, input.eventId);
-    if (!delivery) return 'unscheduled';
+    if (!delivery) {
+      // A webhook deleted or switched off meanwhile will never get it scheduled: stop waiting.
+      const webhook = await getWebhook(deps.db, input.webhookId);
+      return webhook?.is_active ? 'unscheduled' : 'done';
+    }
     return delivery.status === 'pending' ? 'pending' : 'done';
   };
 }

@@ -34,7 +34,8 @@ export function requireAuth(verifier: TokenVerifier) {
 
 export function requireRole(...roles: Role[]) {
   return createMiddleware<AppEnv & AuthedEnv>(async (c, next) => {
-    if (!roles.includes(c.get('auth').role)) throw new ForbiddenError(`requires role ${roles.join(' or ')}`);
+    if (!roles.includes(c.get('auth').role))
+      throw new ForbiddenError(`requires role ${roles.join(' or ')}`);
     await next();
   });
 }

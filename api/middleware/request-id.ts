@@ -9,5 +9,9 @@ import { requestId as honoRequestId } from 'hono/request-id';
 export const REQUEST_ID_HEADER = 'X-Request-Id';
 
 export function requestId() {
-  return honoRequestId({ headerName: REQUEST_ID_HEADER, limitLength: 128, generator: () => randomUUID() });
+  return honoRequestId({
+    headerName: REQUEST_ID_HEADER,
+    limitLength: 128,
+    generator: () => randomUUID(),
+  });
 }

@@ -18,7 +18,11 @@ const common = {
 export function apiSecurityHeaders(): MiddlewareHandler {
   return secureHeaders({
     ...common,
-    contentSecurityPolicy: { defaultSrc: ["'none'"], frameAncestors: ["'none'"], baseUri: ["'none'"] },
+    contentSecurityPolicy: {
+      defaultSrc: ["'none'"],
+      frameAncestors: ["'none'"],
+      baseUri: ["'none'"],
+    },
   });
 }
 

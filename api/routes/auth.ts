@@ -5,11 +5,21 @@ import type { AppEnv } from '../env';
 import { rateLimit } from '../middleware/rate-limit';
 import type { RateLimiter } from '../rate-limits';
 import { router } from '../router';
-import { json, jsonBody, LoginBody, problems, RefreshBody, RegisterBody, TokenPairSchema, UserSchema } from '../schemas';
+import {
+  json,
+  jsonBody,
+  LoginBody,
+  problems,
+  RefreshBody,
+  RegisterBody,
+  TokenPairSchema,
+  UserSchema,
+} from '../schemas';
 import type { AuthService } from '../services/auth';
 
 export function authRoutes(auth: AuthService, limiter: RateLimiter | undefined) {
-  const limit = (name: Parameters<typeof rateLimit>[1]): MiddlewareHandler<AppEnv> => rateLimit(limiter, name);
+  const limit = (name: Parameters<typeof rateLimit>[1]): MiddlewareHandler<AppEnv> =>
+    rateLimit(limiter, name);
 
   const register = createRoute({
     method: 'post',
@@ -18,7 +28,10 @@ export function authRoutes(auth: AuthService, limiter: RateLimiter | undefined) 
     summary: 'Create an account',
     middleware: [limit('auth.register')] as const,
     request: { body: jsonBody(RegisterBody) },
-    responses: { 201: json(UserSchema, 'The new account'), ...problems(400, 409, 413, 415, 422, 429) },
+    responses: {
+      201: json(UserSchema, 'The new account'),
+      ...problems(400, 409, 413, 415, 422, 429),
+    },
   });
 
   const login = createRoute({
@@ -28,7 +41,10 @@ export function authRoutes(auth: AuthService, limiter: RateLimiter | undefined) 
     summary: 'Exchange email and password for an access and a refresh token',
     middleware: [limit('auth.login')] as const,
     request: { body: jsonBody(LoginBody) },
-    responses: { 200: json(TokenPairSchema, 'A new session'), ...problems(400, 401, 413, 415, 422, 429) },
+    responses: {
+      200: json(TokenPairSchema, 'A new session'),
+      ...problems(400, 401, 413, 415, 422, 429),
+    },
   });
 
   const refresh = createRoute({
@@ -39,7 +55,10 @@ export function authRoutes(auth: AuthService, limiter: RateLimiter | undefined) 
     description: 'Presenting a spent refresh token again revokes every token of its session.',
     middleware: [limit('auth.refresh')] as const,
     request: { body: jsonBody(RefreshBody) },
-    responses: { 200: json(TokenPairSchema, 'The next pair of the session'), ...problems(400, 401, 413, 415, 422, 429) },
+    responses: {
+      200: json(TokenPairSchema, 'The next pair of the session'),
+      ...problems(400, 401, 413, 415, 422, 429),
+    },
   });
 
   const logout = createRoute({
@@ -59,7 +78,9 @@ export function authRoutes(auth: AuthService, limiter: RateLimiter | undefined) 
       const { email, password } = c.req.valid('json');
       return c.json(await auth.login(email, password), 200);
     })
-    .openapi(refresh, async (c) => c.json(await auth.refresh(c.req.valid('json').refresh_token), 200))
+    .openapi(refresh, async (c) =>
+      c.json(await auth.refresh(c.req.valid('json').refresh_token), 200),
+    )
     .openapi(logout, async (c) => {
       await auth.logout(c.req.valid('json').refresh_token);
       return c.body(null, 204);

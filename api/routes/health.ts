@@ -48,7 +48,10 @@ export function kafkaCheck(brokers: readonly string[], timeoutMs: number): Check
   return () => Promise.any(brokers.map((b) => tcpCheck(b, timeoutMs)));
 }
 
-export function defaultChecks(deps: { db: Db; redis: Redis; temporal: Client; kafkaBrokers: readonly string[] }, timeoutMs = 1000) {
+export function defaultChecks(
+  deps: { db: Db; redis: Redis; temporal: Client; kafkaBrokers: readonly string[] },
+  timeoutMs = 1000,
+) {
   return {
     postgres: () => sql`select 1`.execute(deps.db),
     redis: () => deps.redis.ping(),
@@ -60,7 +63,12 @@ export function defaultChecks(deps: { db: Db; redis: Redis; temporal: Client; ka
   } satisfies Record<string, Check>;
 }
 
-async function run(name: string, check: Check, timeoutMs: number, log: Logger): Promise<CheckResult> {
+async function run(
+  name: string,
+  check: Check,
+  timeoutMs: number,
+  log: Logger,
+): Promise<CheckResult> {
   const started = performance.now();
   let timer: NodeJS.Timeout | undefined;
   const pending = check();
@@ -76,7 +84,11 @@ async function run(name: string, check: Check, timeoutMs: number, log: Logger): 
     pending.catch(() => undefined);
     log.warn({ err, check: name }, 'readiness check failed');
     const timedOut = err instanceof Error && err.message === 'timeout';
-    return { status: 'fail', latency_ms: Math.round(performance.now() - started), error: timedOut ? 'timeout' : 'unreachable' };
+    return {
+      status: 'fail',
+      latency_ms: Math.round(performance.now() - started),
+      error: timedOut ? 'timeout' : 'unreachable',
+    };
   } finally {
     clearTimeout(timer);
   }
@@ -104,7 +116,9 @@ export function healthRoutes(checks: Record<string, Check>, timeoutMs = 1500) {
     .openapi(live, (c) => c.json({ status: 'ok' as const }, 200))
     .openapi(ready, async (c) => {
       const names = Object.keys(checks);
-      const results = await Promise.all(names.map((n) => run(n, checks[n] ?? (() => Promise.resolve()), timeoutMs, c.get('log'))));
+      const results = await Promise.all(
+        names.map((n) => run(n, checks[n] ?? (() => Promise.resolve()), timeoutMs, c.get('log'))),
+      );
       const byName = Object.fromEntries(names.map((n, i) => [n, results[i]!]));
       const ok = results.every((r) => r.status === 'ok');
       c.header('Cache-Control', 'no-store');

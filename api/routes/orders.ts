@@ -26,7 +26,11 @@ import type { OrdersService } from '../services/orders';
 
 export const ORDERS_BASE = '/api/v1/orders';
 
-export function orderRoutes(orders: OrdersService, verifier: TokenVerifier, limiter: RateLimiter | undefined) {
+export function orderRoutes(
+  orders: OrdersService,
+  verifier: TokenVerifier,
+  limiter: RateLimiter | undefined,
+) {
   const authed = requireAuth(verifier);
   const security = [{ bearerAuth: [] }];
 
@@ -44,7 +48,10 @@ export function orderRoutes(orders: OrdersService, verifier: TokenVerifier, limi
     responses: {
       202: json(OrderSchema, 'Accepted: the order is recorded and its workflow started', true, {
         Location: { schema: { type: 'string' }, description: 'The order URL' },
-        'Idempotent-Replayed': { schema: { type: 'string' }, description: '"true" when an earlier request made it' },
+        'Idempotent-Replayed': {
+          schema: { type: 'string' },
+          description: '"true" when an earlier request made it',
+        },
       }),
       ...problems(400, 401, 409, 413, 415, 422, 429, 503),
     },
@@ -83,7 +90,10 @@ export function orderRoutes(orders: OrdersService, verifier: TokenVerifier, limi
     security,
     middleware: [authed, rateLimit(limiter, 'orders.cancel')] as const,
     request: { params: OrderIdParams, query: CancelQuery },
-    responses: { 202: json(CancelAcceptedSchema, 'Cancellation requested'), ...problems(400, 401, 404, 409, 429, 503) },
+    responses: {
+      202: json(CancelAcceptedSchema, 'Cancellation requested'),
+      ...problems(400, 401, 404, 409, 429, 503),
+    },
   });
 
   return router()
@@ -94,7 +104,9 @@ export function orderRoutes(orders: OrdersService, verifier: TokenVerifier, limi
       if (replayed) c.header('Idempotent-Replayed', 'true');
       return c.json(order, 202);
     })
-    .openapi(get, async (c) => c.json(await orders.get(c.get('auth'), c.req.valid('param').id), 200))
+    .openapi(get, async (c) =>
+      c.json(await orders.get(c.get('auth'), c.req.valid('param').id), 200),
+    )
     .openapi(list, async (c) => c.json(await orders.list(c.get('auth'), c.req.valid('query')), 200))
     .openapi(cancel, async (c) => {
       const { id } = c.req.valid('param');

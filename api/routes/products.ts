@@ -23,6 +23,9 @@ export function productRoutes(db: Db, limiter: RateLimiter | undefined) {
       .select(['product_id', 'sku', 'name', 'price', 'stock'])
       .orderBy('name')
       .execute();
-    return c.json({ data: rows.map((p) => ({ ...p, price: formatMoney(parseMoney(p.price)) })) }, 200);
+    return c.json(
+      { data: rows.map((p) => ({ ...p, price: formatMoney(parseMoney(p.price)) })) },
+      200,
+    );
   });
 }

@@ -4,7 +4,7 @@
  * mounts it with `app.route('/', webhookRoutes(...))`. Each route runs `deps.auth` (the
  * API's requireAuth) and then its named rate limit; the rules are WEBHOOK_RATE_LIMITS below.
  */
-import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { createRoute, z } from '@hono/zod-openapi';
 import type { MiddlewareHandler } from 'hono';
 import type { Db } from '../../db/client';
 import type { AttemptSettings } from '../../src/webhooks/attempt';
@@ -21,6 +21,7 @@ import type { Clock } from '../deps';
 import { isPrivileged, type AppEnv, type AuthContext, type AuthedEnv } from '../env';
 import { NotFoundError, ValidationError } from '../errors';
 import type { RateRule } from '../rate-limits';
+import { router } from '../router';
 import { json, jsonBody, problems } from '../schemas';
 
 /** The issue's limits, per user; spread into the API's RATE_LIMITS to enable them. */
@@ -55,15 +56,10 @@ const eventTypes = z
     example: ['order.shipped', 'order.delivered'],
     description: 'Event types, or ["*"] for all',
   });
-const url = z
-  .string()
-  .trim()
-  .min(1)
-  .max(MAX_URL_LENGTH)
-  .openapi({
-    example: 'https://example.com/hooks/orders',
-    description: 'https in production; public addresses only',
-  });
+const url = z.string().trim().min(1).max(MAX_URL_LENGTH).openapi({
+  example: 'https://example.com/hooks/orders',
+  description: 'https in production; public addresses only',
+});
 const secret = z.string().openapi({
   example: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
   description: 'Standard Webhooks signing secret; shown only when created or rotated',
@@ -73,13 +69,9 @@ const RegisterWebhookBody = z
   .object({
     url,
     event_types: eventTypes,
-    secret: z
-      .string()
-      .max(100)
-      .optional()
-      .openapi({
-        description: 'Your own whsec_ secret (base64 of 24 to 64 bytes); generated when absent',
-      }),
+    secret: z.string().max(100).optional().openapi({
+      description: 'Your own whsec_ secret (base64 of 24 to 64 bytes); generated when absent',
+    }),
   })
   .openapi('RegisterWebhookRequest');
 
@@ -152,12 +144,10 @@ const PingResultSchema = z
   .openapi('WebhookPingResult');
 
 const WebhookIdParams = z.object({
-  id: z
-    .uuid()
-    .openapi({
-      param: { name: 'id', in: 'path' },
-      example: '0f8fad5b-d9cb-469f-a165-70867728950e',
-    }),
+  id: z.uuid().openapi({
+    param: { name: 'id', in: 'path' },
+    example: '0f8fad5b-d9cb-469f-a165-70867728950e',
+  }),
 });
 
 const DeliveriesQuery = z.object({
@@ -214,12 +204,7 @@ export function webhookRoutes(deps: WebhookRouteDeps) {
     name: WebhookRateLimitName,
   ): [MiddlewareHandler<AppEnv & AuthedEnv>, MiddlewareHandler<AppEnv>] => [deps.auth, limit(name)];
 
-  const app = new OpenAPIHono<AppEnv>({
-    defaultHook: (result) => {
-      if (!result.success)
-        throw ValidationError.fromZod(result.error, result.target === 'json' ? 422 : 400);
-    },
-  });
+  const app = router();
 
   return app
     .openapi(

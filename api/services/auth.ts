@@ -14,7 +14,12 @@ import { dummyPasswordHash, hashPassword, verifyPassword } from '../../src/auth/
 import { TokenError, type TokenSigner, type TokenVerifier } from '../../src/auth/tokens';
 import type { Logger } from '../../src/logger';
 import type { Clock } from '../deps';
-import { EmailTakenError, InvalidCredentialsError, RefreshTokenReusedError, UnauthorizedError } from '../errors';
+import {
+  EmailTakenError,
+  InvalidCredentialsError,
+  RefreshTokenReusedError,
+  UnauthorizedError,
+} from '../errors';
 import type { RegisterBody, TokenPairSchema, UserSchema } from '../schemas';
 
 type TokenPair = z.infer<typeof TokenPairSchema>;
@@ -34,8 +39,19 @@ type RotateOutcome =
   | { kind: 'invalid' }
   | { kind: 'reused'; familyId: string };
 
-export function createAuthService({ db, signer, verifier, clock, logger, refreshTtlSeconds }: Deps) {
-  async function issuePair(user: { userId: string; role: Role }, tokenId: string, familyId: string): Promise<TokenPair> {
+export function createAuthService({
+  db,
+  signer,
+  verifier,
+  clock,
+  logger,
+  refreshTtlSeconds,
+}: Deps) {
+  async function issuePair(
+    user: { userId: string; role: Role },
+    tokenId: string,
+    familyId: string,
+  ): Promise<TokenPair> {
     const [access, refresh] = await Promise.all([
       signer.signAccess(user),
       signer.signRefresh({ userId: user.userId, tokenId, familyId }),
@@ -113,7 +129,12 @@ export function createAuthService({ db, signer, verifier, clock, logger, refresh
       const familyId = randomUUID();
       await db
         .insertInto('refresh_tokens')
-        .values({ token_id: tokenId, user_id: user.user_id, family_id: familyId, expires_at: expiresAt() })
+        .values({
+          token_id: tokenId,
+          user_id: user.user_id,
+          family_id: familyId,
+          expires_at: expiresAt(),
+        })
         .execute();
       return issuePair({ userId: user.user_id, role: user.role }, tokenId, familyId);
     },
@@ -138,26 +159,50 @@ export function createAuthService({ db, signer, verifier, clock, logger, refresh
           .where('refresh_tokens.token_id', '=', claims.jti)
           .forUpdate('refresh_tokens')
           .executeTakeFirst();
-        if (!row || row.user_id !== claims.sub || row.family_id !== claims.fam) return { kind: 'invalid' };
+        if (!row || row.user_id !== claims.sub || row.family_id !== claims.fam)
+          return { kind: 'invalid' };
         if (row.revoked_at || !row.is_active || row.expires_at <= now) return { kind: 'invalid' };
         if (row.spent_at) {
           await revokeFamily(trx, row.family_id, now);
           return { kind: 'reused', familyId: row.family_id };
         }
         const next = randomUUID();
-        await trx.updateTable('refresh_tokens').set({ spent_at: now }).where('token_id', '=', claims.jti).execute();
+        await trx
+          .updateTable('refresh_tokens')
+          .set({ spent_at: now })
+          .where('token_id', '=', claims.jti)
+          .execute();
         await trx
           .insertInto('refresh_tokens')
-          .values({ token_id: next, user_id: row.user_id, family_id: row.family_id, expires_at: expiresAt() })
+          .values({
+            token_id: next,
+            user_id: row.user_id,
+            family_id: row.family_id,
+            expires_at: expiresAt(),
+          })
           .execute();
-        return { kind: 'rotated', userId: row.user_id, role: row.role, tokenId: next, familyId: row.family_id };
+        return {
+          kind: 'rotated',
+          userId: row.user_id,
+          role: row.role,
+          tokenId: next,
+          familyId: row.family_id,
+        };
       });
       if (outcome.kind === 'reused') {
-        logger.warn({ family_id: outcome.familyId, user_id: claims.sub }, 'refresh token reused: family revoked');
+        logger.warn(
+          { family_id: outcome.familyId, user_id: claims.sub },
+          'refresh token reused: family revoked',
+        );
         throw new RefreshTokenReusedError('log in again');
       }
-      if (outcome.kind === 'invalid') throw new UnauthorizedError('refresh token revoked or unknown');
-      return issuePair({ userId: outcome.userId, role: outcome.role }, outcome.tokenId, outcome.familyId);
+      if (outcome.kind === 'invalid')
+        throw new UnauthorizedError('refresh token revoked or unknown');
+      return issuePair(
+        { userId: outcome.userId, role: outcome.role },
+        outcome.tokenId,
+        outcome.familyId,
+      );
     },
 
     async logout(token: string): Promise<void> {

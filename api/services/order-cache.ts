@@ -30,7 +30,12 @@ return 1
 
 type WithScripts = Redis & {
   apiOrderCacheBegin(key: string, token: string, ttlMs: number): Promise<number>;
-  apiOrderCacheCommit(key: string, token: string, ttl: number, ...fields: string[]): Promise<number>;
+  apiOrderCacheCommit(
+    key: string,
+    token: string,
+    ttl: number,
+    ...fields: string[]
+  ): Promise<number>;
 };
 
 /** Hash fields are strings: scalars as they are, objects and arrays as JSON. */
@@ -75,13 +80,20 @@ export function createOrderCache(redis: Redis, logger: Logger, timeoutMs = 100):
     },
     async beginFill(orderId) {
       const token = randomUUID();
-      const ok = await attempt('fill', () => r.apiOrderCacheBegin(redisKeys.orderCache(orderId), token, 10_000));
+      const ok = await attempt('fill', () =>
+        r.apiOrderCacheBegin(redisKeys.orderCache(orderId), token, 10_000),
+      );
       return ok === 1 ? token : null;
     },
     async commitFill(orderId, token, fields) {
       const flat = Object.entries(fields).flat();
       await attempt('fill', () =>
-        r.apiOrderCacheCommit(redisKeys.orderCache(orderId), token, ORDER_CACHE_TTL_SECONDS, ...flat),
+        r.apiOrderCacheCommit(
+          redisKeys.orderCache(orderId),
+          token,
+          ORDER_CACHE_TTL_SECONDS,
+          ...flat,
+        ),
       );
     },
   };

@@ -23,7 +23,11 @@ const ORDER_COLUMNS = [
 ] as const;
 
 export async function findOrder(db: Db, orderId: string): Promise<OrderRow | undefined> {
-  return db.selectFrom('orders').select(ORDER_COLUMNS).where('order_id', '=', orderId).executeTakeFirst();
+  return db
+    .selectFrom('orders')
+    .select(ORDER_COLUMNS)
+    .where('order_id', '=', orderId)
+    .executeTakeFirst();
 }
 
 export async function findOrderEvents(db: Db, orderId: string): Promise<OrderEventRow[]> {
@@ -40,13 +44,19 @@ export async function findOrderOwnerAndStatus(
   db: Db,
   orderId: string,
 ): Promise<{ user_id: string; status: OrderStatus } | undefined> {
-  return db.selectFrom('orders').select(['user_id', 'status']).where('order_id', '=', orderId).executeTakeFirst();
+  return db
+    .selectFrom('orders')
+    .select(['user_id', 'status'])
+    .where('order_id', '=', orderId)
+    .executeTakeFirst();
 }
 
 // ---- pagination ---------------------------------------------------------------------------
 /** The opaque cursor: the last row's exact created_at (microseconds, as Postgres prints it) and id. */
 const cursorSchema = z.object({
-  t: z.string().regex(/^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(\.\d{1,6})?([+-]\d{2}(:?\d{2})?|Z)$/),
+  t: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(\.\d{1,6})?([+-]\d{2}(:?\d{2})?|Z)$/),
   id: z.uuid(),
 });
 type Cursor = z.infer<typeof cursorSchema>;
@@ -71,7 +81,10 @@ export interface OrderPageQuery {
   cursor?: string;
 }
 
-export async function listOrders(db: Db, q: OrderPageQuery): Promise<{ rows: OrderRow[]; nextCursor: string | null }> {
+export async function listOrders(
+  db: Db,
+  q: OrderPageQuery,
+): Promise<{ rows: OrderRow[]; nextCursor: string | null }> {
   let query = db
     .selectFrom('orders')
     .select(ORDER_COLUMNS)
@@ -83,12 +96,16 @@ export async function listOrders(db: Db, q: OrderPageQuery): Promise<{ rows: Ord
   if (q.status) query = query.where('status', '=', q.status);
   if (q.cursor) {
     const c = decodeCursor(q.cursor);
-    query = query.where(sql<boolean>`(created_at, order_id) < (${c.t}::timestamptz, ${c.id}::uuid)`);
+    query = query.where(
+      sql<boolean>`(created_at, order_id) < (${c.t}::timestamptz, ${c.id}::uuid)`,
+    );
   }
   const rows = await query.execute();
   const page = rows.slice(0, q.limit);
   const last = page.at(-1);
   const nextCursor =
-    rows.length > q.limit && last ? encodeCursor({ t: last.created_at_exact, id: last.order_id }) : null;
+    rows.length > q.limit && last
+      ? encodeCursor({ t: last.created_at_exact, id: last.order_id })
+      : null;
   return { rows: page, nextCursor };
 }

@@ -7,7 +7,12 @@ import type { OrderItemJson } from '../../db/schema';
 import { formatMoney, parseMoney } from '../../src/domain/money';
 import type { OrderWorkflowInput, ShippingAddress } from '../../src/domain/order';
 import type { OrderStatus } from '../../src/contract/orders';
-import type { OrderDetailSchema, OrderEventSchema, OrderSchema, OrderSummarySchema } from '../schemas';
+import type {
+  OrderDetailSchema,
+  OrderEventSchema,
+  OrderSchema,
+  OrderSummarySchema,
+} from '../schemas';
 
 export type OrderView = z.infer<typeof OrderSchema>;
 export type OrderDetailView = z.infer<typeof OrderDetailSchema>;
@@ -46,7 +51,13 @@ export function jsonb<T>(value: T | string): T {
 
 /** A fixed key order, whatever order Postgres' jsonb keeps them in. */
 function address(a: Record<string, string>): ShippingAddress {
-  return { street: a.street ?? '', city: a.city ?? '', state: a.state ?? '', zip: a.zip ?? '', country: a.country ?? '' };
+  return {
+    street: a.street ?? '',
+    city: a.city ?? '',
+    state: a.state ?? '',
+    zip: a.zip ?? '',
+    country: a.country ?? '',
+  };
 }
 
 function item(productId: string, quantity: number, unitCents: number): ItemView {

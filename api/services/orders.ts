@@ -60,8 +60,17 @@ class IdempotencyRace extends Error {
   override readonly name = 'IdempotencyRace';
 }
 
-function toWorkflowInput(userId: string, body: CreateOrderBody, orderId: string, createdAt: string): OrderWorkflowInput {
-  const items = body.items.map((i) => ({ productId: i.product_id, quantity: i.quantity, unitPriceCents: parseMoney(i.price) }));
+function toWorkflowInput(
+  userId: string,
+  body: CreateOrderBody,
+  orderId: string,
+  createdAt: string,
+): OrderWorkflowInput {
+  const items = body.items.map((i) => ({
+    productId: i.product_id,
+    quantity: i.quantity,
+    unitPriceCents: parseMoney(i.price),
+  }));
   const totalCents = items.reduce((sum, i) => sum + i.unitPriceCents * i.quantity, 0);
   if (totalCents > MAX_CENTS) {
     throw new ValidationError([{ path: 'items', message: 'order total exceeds 99999999.99' }]);
@@ -88,7 +97,8 @@ function requestHash(input: OrderWorkflowInput): string {
   return createHash('sha256').update(canonical).digest('hex');
 }
 
-const canSee = (auth: AuthContext, ownerId: string) => isPrivileged(auth) || auth.userId === ownerId;
+const canSee = (auth: AuthContext, ownerId: string) =>
+  isPrivileged(auth) || auth.userId === ownerId;
 
 export function createOrdersService({ db, cache, workflows, clock }: Deps) {
   async function findKey(auth: AuthContext, key: string) {
@@ -100,9 +110,15 @@ export function createOrdersService({ db, cache, workflows, clock }: Deps) {
       .executeTakeFirst();
   }
 
-  async function replay(saved: { request_hash: string; order_id: string }, key: string, hash: string): Promise<CreatedOrder> {
+  async function replay(
+    saved: { request_hash: string; order_id: string },
+    key: string,
+    hash: string,
+  ): Promise<CreatedOrder> {
     if (saved.request_hash !== hash) {
-      throw new IdempotencyKeyConflictError(`key ${key} was first used for order ${saved.order_id} with another body`);
+      throw new IdempotencyKeyConflictError(
+        `key ${key} was first used for order ${saved.order_id} with another body`,
+      );
     }
     const row = await findOrder(db, saved.order_id);
     if (!row) throw new NotFoundError('the order of this Idempotency-Key no longer exists');
@@ -113,7 +129,11 @@ export function createOrdersService({ db, cache, workflows, clock }: Deps) {
   }
 
   return {
-    async create(auth: AuthContext, body: CreateOrderBody, idempotencyKey?: string): Promise<CreatedOrder> {
+    async create(
+      auth: AuthContext,
+      body: CreateOrderBody,
+      idempotencyKey?: string,
+    ): Promise<CreatedOrder> {
       const input = toWorkflowInput(auth.userId, body, randomUUID(), clock.now().toISOString());
       const hash = requestHash(input);
       const earlier = idempotencyKey ? await findKey(auth, idempotencyKey) : undefined;
@@ -124,7 +144,12 @@ export function createOrdersService({ db, cache, workflows, clock }: Deps) {
           if (!idempotencyKey) return;
           const claimed = await trx
             .insertInto('idempotency_keys')
-            .values({ user_id: auth.userId, idempotency_key: idempotencyKey, request_hash: hash, order_id: input.orderId })
+            .values({
+              user_id: auth.userId,
+              idempotency_key: idempotencyKey,
+              request_hash: hash,
+              order_id: input.orderId,
+            })
             .onConflict((oc) => oc.columns(['user_id', 'idempotency_key']).doNothing())
             .returning('order_id')
             .executeTakeFirst();
@@ -132,7 +157,10 @@ export function createOrdersService({ db, cache, workflows, clock }: Deps) {
           if (!claimed) throw new IdempotencyRace();
         });
       } catch (err) {
-        const winner = err instanceof IdempotencyRace && idempotencyKey ? await findKey(auth, idempotencyKey) : undefined;
+        const winner =
+          err instanceof IdempotencyRace && idempotencyKey
+            ? await findKey(auth, idempotencyKey)
+            : undefined;
         if (!winner || !idempotencyKey) throw err;
         return replay(winner, idempotencyKey, hash);
       }
@@ -143,11 +171,15 @@ export function createOrdersService({ db, cache, workflows, clock }: Deps) {
     async get(auth: AuthContext, orderId: string): Promise<OrderDetailView> {
       const cached = await cache.get(orderId);
       if (cached) {
-        if (!canSee(auth, cached.user_id ?? '')) throw new NotFoundError(`order ${orderId} not found`);
+        if (!canSee(auth, cached.user_id ?? ''))
+          throw new NotFoundError(`order ${orderId} not found`);
         return detailFromCache(cached);
       }
       const fill = await cache.beginFill(orderId);
-      const [row, events] = await Promise.all([findOrder(db, orderId), findOrderEvents(db, orderId)]);
+      const [row, events] = await Promise.all([
+        findOrder(db, orderId),
+        findOrderEvents(db, orderId),
+      ]);
       if (!row) throw new NotFoundError(`order ${orderId} not found`);
       const detail: OrderDetailView = { ...orderFromRow(row), events: events.map(eventFromRow) };
       if (fill) await cache.commitFill(orderId, fill, detailToCache(detail));
@@ -174,11 +206,19 @@ export function createOrdersService({ db, cache, workflows, clock }: Deps) {
 
     async cancel(auth: AuthContext, orderId: string, reason?: string) {
       const order = await findOrderOwnerAndStatus(db, orderId);
-      if (!order || !canSee(auth, order.user_id)) throw new NotFoundError(`order ${orderId} not found`);
-      if (POINT_OF_NO_RETURN.includes(order.status)) throw new OrderNotCancellableError(order.status);
-      const requestedBy = auth.role === 'system' ? 'system' : auth.role === 'admin' ? `admin:${auth.userId}` : auth.userId;
+      if (!order || !canSee(auth, order.user_id))
+        throw new NotFoundError(`order ${orderId} not found`);
+      if (POINT_OF_NO_RETURN.includes(order.status))
+        throw new OrderNotCancellableError(order.status);
+      const requestedBy =
+        auth.role === 'system'
+          ? 'system'
+          : auth.role === 'admin'
+            ? `admin:${auth.userId}`
+            : auth.userId;
       const sent = await workflows.requestCancel(orderId, {
-        reason: reason ?? (auth.role === 'user' ? 'cancelled by customer' : `cancelled by ${auth.role}`),
+        reason:
+          reason ?? (auth.role === 'user' ? 'cancelled by customer' : `cancelled by ${auth.role}`),
         requestedBy,
       });
       if (!sent) throw new OrderNotCancellableError('no longer running');

@@ -15,7 +15,12 @@ import { orderWorkflowId, TASK_QUEUE } from '../../src/contract/orders';
 import { CustomerIdKey, OrderStatusKey, OrderTotalKey } from '../../src/contract/search-attributes';
 import { formatMoney } from '../../src/domain/money';
 import type { OrderWorkflowInput } from '../../src/domain/order';
-import { cancelSignal, ORDER_WORKFLOW_TYPE, type CancelRequest, type OrderState } from '../../workflows/definitions';
+import {
+  cancelSignal,
+  ORDER_WORKFLOW_TYPE,
+  type CancelRequest,
+  type OrderState,
+} from '../../workflows/definitions';
 import { ServiceUnavailableError } from '../errors';
 
 type OrderWorkflow = (input: OrderWorkflowInput) => Promise<OrderState>;
@@ -32,8 +37,13 @@ export function orderSummary(input: OrderWorkflowInput): string {
 }
 
 /** `taskQueue` must be the worker's (config TEMPORAL_TASK_QUEUE, by default the contract's). */
-export function createOrderWorkflows(client: Client, taskQueue = TASK_QUEUE, deadlineMs = 5000): OrderWorkflows {
-  const withDeadline = <T>(fn: () => Promise<T>) => client.connection.withDeadline(Date.now() + deadlineMs, fn);
+export function createOrderWorkflows(
+  client: Client,
+  taskQueue = TASK_QUEUE,
+  deadlineMs = 5000,
+): OrderWorkflows {
+  const withDeadline = <T>(fn: () => Promise<T>) =>
+    client.connection.withDeadline(Date.now() + deadlineMs, fn);
   const unavailable = (err: unknown) => {
     throw new ServiceUnavailableError('the workflow service did not answer', { cause: err });
   };
@@ -62,7 +72,9 @@ export function createOrderWorkflows(client: Client, taskQueue = TASK_QUEUE, dea
     },
     async requestCancel(orderId, request) {
       try {
-        await withDeadline(() => client.workflow.getHandle(orderWorkflowId(orderId)).signal(cancelSignal, request));
+        await withDeadline(() =>
+          client.workflow.getHandle(orderWorkflowId(orderId)).signal(cancelSignal, request),
+        );
         return true;
       } catch (err) {
         if (err instanceof WorkflowNotFoundError) return false;

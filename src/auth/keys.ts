@@ -8,7 +8,15 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { calculateJwkThumbprint, exportJWK, exportPKCS8, generateKeyPair, importPKCS8, type CryptoKey, type JWK } from 'jose';
+import {
+  calculateJwkThumbprint,
+  exportJWK,
+  exportPKCS8,
+  generateKeyPair,
+  importPKCS8,
+  type CryptoKey,
+  type JWK,
+} from 'jose';
 import type { Config } from '../config';
 import { JWT_ALG } from './claims';
 
@@ -53,7 +61,9 @@ export async function loadSigningKeys(
     return signingKeysFromPem(await fs.readFile(config.JWT_PRIVATE_KEY_PATH, 'utf8'));
   }
   if (config.NODE_ENV === 'production') {
-    throw new Error('JWT_PRIVATE_KEY_PATH is required in production (keys are only generated for development)');
+    throw new Error(
+      'JWT_PRIVATE_KEY_PATH is required in production (keys are only generated for development)',
+    );
   }
   const dir = path.join(config.STATE_DIR, 'keys');
   const file = path.join(dir, DEV_KEY_FILE);

@@ -72,10 +72,18 @@ export function createTokenSigner(keys: SigningKeys, settings: TokenSettings, no
   return {
     async signAccess(user: { userId: string; role: Role }): Promise<IssuedAccessToken> {
       const jti = randomUUID();
-      const { token } = sign({ role: user.role, typ: 'access', jti }, user.userId, settings.accessTtlSeconds);
+      const { token } = sign(
+        { role: user.role, typ: 'access', jti },
+        user.userId,
+        settings.accessTtlSeconds,
+      );
       return { token: await token, jti, expiresIn: settings.accessTtlSeconds };
     },
-    async signRefresh(user: { userId: string; tokenId: string; familyId: string }): Promise<IssuedRefreshToken> {
+    async signRefresh(user: {
+      userId: string;
+      tokenId: string;
+      familyId: string;
+    }): Promise<IssuedRefreshToken> {
       const { token, exp } = sign(
         { typ: 'refresh', jti: user.tokenId, fam: user.familyId },
         user.userId,
@@ -126,7 +134,8 @@ export function createTokenVerifier(options: VerifierOptions) {
   }
   return {
     verifyAccess: (token: string): Promise<AccessTokenClaims> => verify(token, accessTokenClaims),
-    verifyRefresh: (token: string): Promise<RefreshTokenClaims> => verify(token, refreshTokenClaims),
+    verifyRefresh: (token: string): Promise<RefreshTokenClaims> =>
+      verify(token, refreshTokenClaims),
   };
 }
 export type TokenVerifier = ReturnType<typeof createTokenVerifier>;

@@ -12,6 +12,8 @@ import { createLogger } from '../logger';
 import { createMetricsRegistry } from '../metrics';
 import { createRedis } from '../redis';
 import { connectTemporalClient } from '../temporal/connection';
+import { attemptSettingsFromConfig } from '../webhooks/attempt';
+import { secretBoxFromConfig } from '../webhooks/secret-box';
 
 const logger = createLogger('api', process.env.LOG_LEVEL);
 
@@ -21,14 +23,32 @@ async function main(): Promise<void> {
   const db = createDb(config);
   // No offline queue: while Redis is down, cache and rate-limit calls fail at once (fail open)
   // instead of piling up behind the reconnect.
-  const redis = createRedis(config.REDIS_URL, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+  const redis = createRedis(config.REDIS_URL, {
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+  });
   redis.on('error', (err: Error) => logger.warn({ err: err.message }, 'redis connection error'));
   const temporal = await connectTemporalClient(config);
   const keys = await loadSigningKeys(config);
 
-  const app = createApp({ config, db, redis, temporal, keys, logger, metrics: createMetricsRegistry('api') });
-  const server = serve({ fetch: app.fetch, hostname: config.API_HOST, port: config.API_PORT }, (info) =>
-    logger.info({ address: info.address, port: info.port, kid: keys.kid }, 'api listening'),
+  const webhooks = {
+    secrets: secretBoxFromConfig(config),
+    attempt: attemptSettingsFromConfig(config),
+  };
+  const app = createApp({
+    config,
+    db,
+    redis,
+    temporal,
+    keys,
+    logger,
+    webhooks,
+    metrics: createMetricsRegistry('api'),
+  });
+  const server = serve(
+    { fetch: app.fetch, hostname: config.API_HOST, port: config.API_PORT },
+    (info) =>
+      logger.info({ address: info.address, port: info.port, kid: keys.kid }, 'api listening'),
   );
   server.on('error', (err) => {
     logger.fatal({ err }, 'api server failed');

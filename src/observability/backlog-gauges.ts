@@ -7,7 +7,7 @@
  * - Every replica that registers them reports the same values: dashboards and alerts take
  *   `max()` across instances, never `sum()`.
  * - A failing query never breaks the scrape: the previous values stay, and
- *   `backlog_gauges_up{family}` drops to 0 (an alert watches it).
+ *   `backlog_gauges_up{family}` drops to 0 (the BacklogGaugesFailing alert watches it).
  *
  * Terminal statuses are left out on purpose: their counts only grow (a full-table count at
  * every scrape), and `saga_orders_finished_total` already counts them as they happen.
@@ -46,29 +46,46 @@ function throttled<T>(query: () => Promise<T>, minIntervalMs: number, now: () =>
   };
 }
 
-function upGauge(registry: Registry): Gauge<'family'> {
-  const existing = registry.getSingleMetric('backlog_gauges_up');
-  if (existing) return existing as Gauge<'family'>;
-  return new Gauge({
-    name: 'backlog_gauges_up',
-    help: '1 when the last Postgres query behind the backlog gauges succeeded, by family',
-    labelNames: ['family'],
-    registers: [registry],
-  });
+/** The reads behind each registry's gauges, by family, for `backlog_gauges_up`. */
+const familyReads = new WeakMap<Registry, Map<Family, () => Promise<unknown>>>();
+
+/**
+ * `backlog_gauges_up{family}`, registered once per registry. It runs the (throttled) reads
+ * itself, so its value never depends on the order in which the registry collects.
+ */
+function registerFamily(registry: Registry, family: Family, read: () => Promise<unknown>): void {
+  let reads = familyReads.get(registry);
+  if (!reads) {
+    const families = new Map<Family, () => Promise<unknown>>();
+    reads = families;
+    familyReads.set(registry, families);
+    new Gauge({
+      name: 'backlog_gauges_up',
+      help: '1 when the last Postgres query behind the backlog gauges succeeded, by family',
+      labelNames: ['family'],
+      registers: [registry],
+      async collect() {
+        for (const [name, run] of families) {
+          this.set(
+            { family: name },
+            await run().then(
+              () => 1,
+              () => 0,
+            ),
+          );
+        }
+      },
+    });
+  }
+  reads.set(family, read);
 }
 
-/** Applies a fresh reading, or marks the family down and keeps the previous values. */
-async function refresh<T>(
-  up: Gauge<'family'>,
-  family: Family,
-  read: () => Promise<T>,
-  apply: (value: T) => void,
-): Promise<void> {
+/** Applies a fresh reading; on failure the previous values stay. */
+async function refresh<T>(read: () => Promise<T>, apply: (value: T) => void): Promise<void> {
   try {
     apply(await read());
-    up.set({ family }, 1);
   } catch {
-    up.set({ family }, 0);
+    // backlog_gauges_up reports it.
   }
 }
 
@@ -88,7 +105,6 @@ export function registerOrderBacklogGauges(
   db: Db,
   options: BacklogGaugeOptions = {},
 ): void {
-  const up = upGauge(registry);
   const read = throttled(
     async () => {
       const rows = await db
@@ -107,6 +123,7 @@ export function registerOrderBacklogGauges(
     options.now ?? Date.now,
   );
 
+  registerFamily(registry, 'orders', read);
   const byStatus = (rows: StatusRow[]) => new Map(rows.map((r) => [r.status, r]));
   new Gauge({
     name: 'orders_in_status',
@@ -114,7 +131,7 @@ export function registerOrderBacklogGauges(
     labelNames: ['status'],
     registers: [registry],
     async collect() {
-      await refresh(up, 'orders', read, (rows) => {
+      await refresh(read, (rows) => {
         const found = byStatus(rows);
         for (const status of IN_FLIGHT_STATUSES) {
           this.set({ status }, Number(found.get(status)?.count ?? 0));
@@ -128,7 +145,7 @@ export function registerOrderBacklogGauges(
     labelNames: ['status'],
     registers: [registry],
     async collect() {
-      await refresh(up, 'orders', read, (rows) => {
+      await refresh(read, (rows) => {
         const found = byStatus(rows);
         for (const status of IN_FLIGHT_STATUSES) {
           this.set({ status }, Math.max(0, Number(found.get(status)?.oldest_seconds ?? 0)));
@@ -147,7 +164,6 @@ export function registerWebhookBacklogGauges(
   db: Db,
   options: BacklogGaugeOptions = {},
 ): void {
-  const up = upGauge(registry);
   const read = throttled(
     async () => {
       const row = await db
@@ -166,12 +182,13 @@ export function registerWebhookBacklogGauges(
     options.now ?? Date.now,
   );
 
+  registerFamily(registry, 'webhooks', read);
   new Gauge({
     name: 'webhook_deliveries_pending',
     help: 'Webhook deliveries waiting to succeed (the backlog, from Postgres)',
     registers: [registry],
     async collect() {
-      await refresh(up, 'webhooks', read, (v) => this.set(v.count));
+      await refresh(read, (v) => this.set(v.count));
     },
   });
   new Gauge({
@@ -179,7 +196,7 @@ export function registerWebhookBacklogGauges(
     help: 'Age in seconds of the oldest pending webhook delivery',
     registers: [registry],
     async collect() {
-      await refresh(up, 'webhooks', read, (v) => this.set(v.oldest));
+      await refresh(read, (v) => this.set(v.oldest));
     },
   });
 }

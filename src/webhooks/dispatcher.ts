@@ -73,12 +73,10 @@ export interface DispatchDeps {
   logger: Logger;
 }
 
-/** Events this close after a webhook's registration may or may not have been delivered to it. */
-const REGISTRATION_MARGIN_MS = 1000;
-
 /**
- * The event of the order that happened just before `eventId` and that this webhook receives:
- * null when there is none, undefined when the timeline does not know the event (it was not
+ * The event of the order that happened just before `eventId` and that this webhook receives
+ * (it subscribes to the type, and the event happened after the webhook was registered): null
+ * when there is none, undefined when the timeline does not know the event (it was not
  * produced by the order worker), and ordering falls back to the order of arrival.
  */
 export function timelinePredecessor(
@@ -88,18 +86,27 @@ export function timelinePredecessor(
 ): TimelineEvent | null | undefined {
   const index = timeline.findIndex((e) => e.event_id === eventId);
   if (index < 0) return undefined;
-  const since = subscriber.created_at.getTime() + REGISTRATION_MARGIN_MS;
   for (let i = index - 1; i >= 0; i--) {
     const candidate = timeline[i]!;
-    if (candidate.created_at.getTime() < since) return null;
-    if (
-      isDispatchedEventType(candidate.event_type) &&
-      subscribesTo(subscriber.event_types, candidate.event_type)
-    ) {
-      return candidate;
+    if (!receives(subscriber, candidate)) {
+      if (candidate.created_at < subscriber.created_at) return null;
+      continue;
     }
+    return candidate;
   }
   return null;
+}
+
+/** Whether a webhook gets an event: subscribed to its type, registered before it happened. */
+function receives(
+  subscriber: Subscriber,
+  event: { event_type: string; created_at: Date },
+): boolean {
+  return (
+    isDispatchedEventType(event.event_type) &&
+    subscribesTo(subscriber.event_types, event.event_type) &&
+    subscriber.created_at.getTime() <= event.created_at.getTime()
+  );
 }
 
 async function predecessorOf(
@@ -132,14 +139,18 @@ async function predecessorOf(
  * in the order they happened, whatever order their topics are consumed in.
  */
 export async function scheduleDeliveries(deps: DispatchDeps, event: OrderEvent): Promise<number> {
-  const subscribers = await findSubscribers(
-    deps.db,
-    event.user_id,
-    event.event_type,
-    new Date(event.occurred_at),
-  );
-  if (subscribers.length === 0) return 0;
+  const candidates = await findSubscribers(deps.db, event.user_id, event.event_type);
+  if (candidates.length === 0) return 0;
   const timeline = await orderTimeline(deps.db, event.order_id);
+  // When it happened: the order_events row when there is one (the same clock as the
+  // predecessor search below), else the event's own occurred_at.
+  const happened = {
+    event_type: event.event_type,
+    created_at:
+      timeline.find((e) => e.event_id === event.event_id)?.created_at ??
+      new Date(event.occurred_at),
+  };
+  const subscribers = candidates.filter((s) => receives(s, happened));
   const started = await Promise.all(
     subscribers.map(async (subscriber) => {
       const webhookId = subscriber.webhook_id;
@@ -190,6 +201,8 @@ export interface DispatcherOptions extends DispatchDeps {
   partitionsConsumedConcurrently?: number;
   /** Kafka group session timeout: how soon a dead dispatcher's partitions move on. */
   sessionTimeoutMs?: number;
+  /** How long a rebalance waits for members to rejoin (a dead one holds it up this long). */
+  rebalanceTimeoutMs?: number;
   /** Called when the consumer has crashed for good (kafkajs gave up restarting it). */
   onCrash?: (err: unknown) => void;
 }
@@ -223,6 +236,7 @@ export async function startDispatcher(options: DispatcherOptions): Promise<Dispa
           heartbeatInterval: Math.floor(options.sessionTimeoutMs / 6),
         }
       : {}),
+    ...(options.rebalanceTimeoutMs ? { rebalanceTimeout: options.rebalanceTimeoutMs } : {}),
   });
   consumer.on(consumer.events.CRASH, ({ payload }) => {
     logger.error(

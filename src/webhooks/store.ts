@@ -110,22 +110,13 @@ export async function deleteWebhook(db: Db, webhookId: string): Promise<boolean>
 
 export type Subscriber = Pick<WebhookRow, 'webhook_id' | 'event_types' | 'created_at'>;
 
-/**
- * The active webhooks of a user subscribed to an event type (or to `*`) that existed when the
- * event happened: a webhook receives what happens after it is registered, not the backlog.
- */
-export function findSubscribers(
-  db: Db,
-  userId: string,
-  eventType: string,
-  occurredAt: Date,
-): Promise<Subscriber[]> {
+/** The active webhooks of a user subscribed to an event type (or to `*`). */
+export function findSubscribers(db: Db, userId: string, eventType: string): Promise<Subscriber[]> {
   return db
     .selectFrom('webhooks')
     .select(['webhook_id', 'event_types', 'created_at'])
     .where('user_id', '=', userId)
     .where('is_active', '=', true)
-    .where('created_at', '<=', occurredAt)
     .where(sql<boolean>`event_types && ARRAY[${eventType}, ${WILDCARD}]::text[]`)
     .orderBy('created_at')
     .execute();

@@ -37,17 +37,14 @@ const STATIC_CHECKS: readonly { name: string; bin: string; args: string[] }[] = 
   { name: 'format', bin: 'prettier', args: ['--check', '.'] },
 ];
 
-export async function testCommand(vitestArgs: readonly string[]): Promise<number> {
+export async function testCommand(args: readonly string[]): Promise<number> {
   const startedAt = Date.now();
-  for (const check of STATIC_CHECKS) {
-    const checkStartedAt = Date.now();
-    say(bold(`▸ ${check.name}: ${check.bin} ${check.args.join(' ')}`));
-    const code = await runInherit(bin(check.bin), check.args, process.env);
-    if (code !== 0) {
-      say(red(`${check.name} failed (exit ${code}): fix it before the tests run`));
-      return code;
-    }
-    say(dim(`  ${check.name} passed in ${seconds(Date.now() - checkStartedAt)}`));
+  // `npm test -- --no-checks [vitest args]`: for re-running tests while the code is mid-edit.
+  const skipChecks = args.includes('--no-checks');
+  const vitestArgs = args.filter((arg) => arg !== '--no-checks');
+  if (!skipChecks) {
+    const code = await staticChecks();
+    if (code !== 0) return code;
   }
 
   const settings = loadStackSettings();
@@ -106,6 +103,21 @@ export async function testCommand(vitestArgs: readonly string[]): Promise<number
       : red(`tests failed (exit ${code})`),
   );
   return code;
+}
+
+/** Type check, lint, format check, in that order; stops at the first failure. */
+async function staticChecks(): Promise<number> {
+  for (const check of STATIC_CHECKS) {
+    const checkStartedAt = Date.now();
+    say(bold(`▸ ${check.name}: ${check.bin} ${check.args.join(' ')}`));
+    const code = await runInherit(bin(check.bin), check.args, process.env);
+    if (code !== 0) {
+      say(red(`${check.name} failed (exit ${code}): fix it before the tests run`));
+      return code;
+    }
+    say(dim(`  ${check.name} passed in ${seconds(Date.now() - checkStartedAt)}`));
+  }
+  return 0;
 }
 
 /**

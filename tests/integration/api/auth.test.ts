@@ -15,25 +15,45 @@ describe('register', () => {
   it('creates a user account and never returns the password hash', async () => {
     const email = `New.User-${randomUUID()}@Example.com`;
     const res = await call(api.app, 'POST', '/api/v1/auth/register', {
-      body: { email, password: 'long enough password', full_name: 'New User', phone: '+1 555 0100' },
+      body: {
+        email,
+        password: 'long enough password',
+        full_name: 'New User',
+        phone: '+1 555 0100',
+      },
     });
     expect(res.status).toBe(201);
-    expect(res.body).toMatchObject({ email: email.toLowerCase(), full_name: 'New User', phone: '+1 555 0100', role: 'user' });
+    expect(res.body).toMatchObject({
+      email: email.toLowerCase(),
+      full_name: 'New User',
+      phone: '+1 555 0100',
+      role: 'user',
+    });
     expect(JSON.stringify(res.body)).not.toContain('scrypt');
-    const row = await api.db.selectFrom('users').select('password_hash').where('email', '=', email.toLowerCase()).executeTakeFirstOrThrow();
+    const row = await api.db
+      .selectFrom('users')
+      .select('password_hash')
+      .where('email', '=', email.toLowerCase())
+      .executeTakeFirstOrThrow();
     expect(row.password_hash).toMatch(/^scrypt\$32768\$8\$3\$/);
   });
 
   it('refuses a second account with the same email, whatever its case (409)', async () => {
     const { email } = await register(api.app);
-    const res = await call(api.app, 'POST', '/api/v1/auth/register', { body: { email: email.toUpperCase(), password: 'another password' } });
+    const res = await call(api.app, 'POST', '/api/v1/auth/register', {
+      body: { email: email.toUpperCase(), password: 'another password' },
+    });
     expect(res.status).toBe(409);
     expect(res.body.type).toBe(`${PROBLEM}email-taken`);
   });
 
   it('cannot be used to grant itself a role', async () => {
     const res = await call(api.app, 'POST', '/api/v1/auth/register', {
-      body: { email: `r-${randomUUID()}@example.com`, password: 'long enough password', role: 'admin' },
+      body: {
+        email: `r-${randomUUID()}@example.com`,
+        password: 'long enough password',
+        role: 'admin',
+      },
     });
     expect(res.status).toBe(201);
     expect(res.body.role).toBe('user');
@@ -45,14 +65,22 @@ describe('login', () => {
     const { email, password } = await register(api.app);
     const res = await call(api.app, 'POST', '/api/v1/auth/login', { body: { email, password } });
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ token_type: 'Bearer', expires_in: 900, refresh_expires_in: 604800 });
-    const me = await call(api.app, 'GET', '/api/v1/orders', { token: res.body.access_token as string });
+    expect(res.body).toMatchObject({
+      token_type: 'Bearer',
+      expires_in: 900,
+      refresh_expires_in: 604800,
+    });
+    const me = await call(api.app, 'GET', '/api/v1/orders', {
+      token: res.body.access_token as string,
+    });
     expect(me.status).toBe(200);
   });
 
   it('answers a wrong password and an unknown email identically', async () => {
     const { email } = await register(api.app);
-    const wrong = await call(api.app, 'POST', '/api/v1/auth/login', { body: { email, password: 'not the password' } });
+    const wrong = await call(api.app, 'POST', '/api/v1/auth/login', {
+      body: { email, password: 'not the password' },
+    });
     const unknown = await call(api.app, 'POST', '/api/v1/auth/login', {
       body: { email: `nobody-${randomUUID()}@example.com`, password: 'not the password' },
     });
@@ -67,7 +95,9 @@ describe('login', () => {
     const { email } = await register(api.app);
     const time = async (e: string) => {
       const started = performance.now();
-      await call(api.app, 'POST', '/api/v1/auth/login', { body: { email: e, password: 'not the password' } });
+      await call(api.app, 'POST', '/api/v1/auth/login', {
+        body: { email: e, password: 'not the password' },
+      });
       return performance.now() - started;
     };
     await time(`warm-${randomUUID()}@example.com`); // computes the dummy hash once
@@ -79,7 +109,11 @@ describe('login', () => {
 
   it('refuses a deactivated account like a wrong password', async () => {
     const { email, password, userId } = await register(api.app);
-    await api.db.updateTable('users').set({ is_active: false }).where('user_id', '=', userId).execute();
+    await api.db
+      .updateTable('users')
+      .set({ is_active: false })
+      .where('user_id', '=', userId)
+      .execute();
     const res = await call(api.app, 'POST', '/api/v1/auth/login', { body: { email, password } });
     expect(res.status).toBe(401);
     expect(res.body.type).toBe(`${PROBLEM}invalid-credentials`);
@@ -90,27 +124,37 @@ describe('token lifetimes (moved clock)', () => {
   it('expires the access token after 15 minutes; the refresh token still renews it', async () => {
     const session = await newUser(api.app);
     clock.advance(14 * 60_000);
-    expect((await call(api.app, 'GET', '/api/v1/orders', { token: session.access })).status).toBe(200);
+    expect((await call(api.app, 'GET', '/api/v1/orders', { token: session.access })).status).toBe(
+      200,
+    );
     clock.advance(2 * 60_000);
     const expired = await call(api.app, 'GET', '/api/v1/orders', { token: session.access });
     expect(expired.status).toBe(401);
     expect(expired.body.type).toBe(`${PROBLEM}token-expired`);
-    const renewed = await call(api.app, 'POST', '/api/v1/auth/refresh', { body: { refresh_token: session.refresh } });
+    const renewed = await call(api.app, 'POST', '/api/v1/auth/refresh', {
+      body: { refresh_token: session.refresh },
+    });
     expect(renewed.status).toBe(200);
-    expect((await call(api.app, 'GET', '/api/v1/orders', { token: renewed.body.access_token as string })).status).toBe(200);
+    expect(
+      (await call(api.app, 'GET', '/api/v1/orders', { token: renewed.body.access_token as string }))
+        .status,
+    ).toBe(200);
   });
 
   it('expires the refresh token after 7 days', async () => {
     const session = await newUser(api.app);
     clock.advance(7 * 24 * 3600_000 + 60_000);
-    const res = await call(api.app, 'POST', '/api/v1/auth/refresh', { body: { refresh_token: session.refresh } });
+    const res = await call(api.app, 'POST', '/api/v1/auth/refresh', {
+      body: { refresh_token: session.refresh },
+    });
     expect(res.status).toBe(401);
     expect(res.body.type).toBe(`${PROBLEM}token-expired`);
   });
 });
 
 describe('refresh rotation', () => {
-  const refresh = (token: string) => call(api.app, 'POST', '/api/v1/auth/refresh', { body: { refresh_token: token } });
+  const refresh = (token: string) =>
+    call(api.app, 'POST', '/api/v1/auth/refresh', { body: { refresh_token: token } });
 
   it('issues a new pair and spends the presented refresh token', async () => {
     const session = await newUser(api.app);
@@ -160,17 +204,35 @@ describe('refresh rotation', () => {
 describe('logout', () => {
   it('revokes the refresh token family', async () => {
     const session = await newUser(api.app);
-    const rotated = await call(api.app, 'POST', '/api/v1/auth/refresh', { body: { refresh_token: session.refresh } });
-    const res = await call(api.app, 'POST', '/api/v1/auth/logout', { body: { refresh_token: rotated.body.refresh_token } });
+    const rotated = await call(api.app, 'POST', '/api/v1/auth/refresh', {
+      body: { refresh_token: session.refresh },
+    });
+    const res = await call(api.app, 'POST', '/api/v1/auth/logout', {
+      body: { refresh_token: rotated.body.refresh_token },
+    });
     expect(res.status).toBe(204);
-    const after = await call(api.app, 'POST', '/api/v1/auth/refresh', { body: { refresh_token: rotated.body.refresh_token } });
+    const after = await call(api.app, 'POST', '/api/v1/auth/refresh', {
+      body: { refresh_token: rotated.body.refresh_token },
+    });
     expect(after.status).toBe(401);
     // Logging out twice is harmless.
-    expect((await call(api.app, 'POST', '/api/v1/auth/logout', { body: { refresh_token: rotated.body.refresh_token } })).status).toBe(204);
+    expect(
+      (
+        await call(api.app, 'POST', '/api/v1/auth/logout', {
+          body: { refresh_token: rotated.body.refresh_token },
+        })
+      ).status,
+    ).toBe(204);
   });
 
   it('refuses a token that is not a refresh token of ours', async () => {
     const session = await newUser(api.app);
-    expect((await call(api.app, 'POST', '/api/v1/auth/logout', { body: { refresh_token: session.access } })).status).toBe(401);
+    expect(
+      (
+        await call(api.app, 'POST', '/api/v1/auth/logout', {
+          body: { refresh_token: session.access },
+        })
+      ).status,
+    ).toBe(401);
   });
 });

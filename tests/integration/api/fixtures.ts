@@ -8,10 +8,11 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { createApp, type App } from '../../../api/app';
-import type { Clock } from '../../../api/deps';
+import { systemClock, type Clock } from '../../../api/deps';
 import { createDb, type Db } from '../../../db/client';
 import { generateSigningKeys, type SigningKeys } from '../../../src/auth/keys';
 import { hashPassword } from '../../../src/auth/password';
+import { createTokenSigner } from '../../../src/auth/tokens';
 import { loadConfig, type Config } from '../../../src/config';
 import { createLogger } from '../../../src/logger';
 import { createRedis } from '../../../src/redis';
@@ -41,13 +42,20 @@ export interface TestApi {
   redis: ReturnType<typeof createRedis>;
   temporal: Client;
   config: Config;
+  keys: SigningKeys;
+  clock: Clock;
   close(): Promise<void>;
 }
 
-export async function startApi(options: { clock?: Clock; env?: Record<string, string> } = {}): Promise<TestApi> {
+export async function startApi(
+  options: { clock?: Clock; env?: Record<string, string> } = {},
+): Promise<TestApi> {
   const config = testConfig(options.env);
   const db = createDb(config);
-  const redis = createRedis(config.REDIS_URL, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+  const redis = createRedis(config.REDIS_URL, {
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+  });
   redis.on('error', () => undefined);
   await new Promise<void>((resolve) => {
     if (redis.status === 'ready') resolve();
@@ -56,12 +64,13 @@ export async function startApi(options: { clock?: Clock; env?: Record<string, st
   });
   const connection = await Connection.connect(temporalConnectionOptions(config));
   const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const keys = await (sharedKeys ??= generateSigningKeys());
   const app = createApp({
     config,
     db,
     redis,
     temporal,
-    keys: await (sharedKeys ??= generateSigningKeys()),
+    keys,
     logger: createLogger('api-test', process.env.TEST_LOG_LEVEL ?? 'silent'),
     ...(options.clock ? { clock: options.clock } : {}),
   });
@@ -71,6 +80,8 @@ export async function startApi(options: { clock?: Clock; env?: Record<string, st
     redis,
     temporal,
     config,
+    keys,
+    clock: options.clock ?? systemClock,
     async close() {
       await connection.close();
       redis.disconnect();
@@ -101,13 +112,18 @@ export async function call(
   path: string,
   options: { token?: string; body?: unknown; ip?: string; headers?: Record<string, string> } = {},
 ) {
-  const headers: Record<string, string> = { 'X-Forwarded-For': options.ip ?? randomIp(), ...options.headers };
+  const headers: Record<string, string> = {
+    'X-Forwarded-For': options.ip ?? randomIp(),
+    ...options.headers,
+  };
   if (options.token) headers.Authorization = `Bearer ${options.token}`;
   if (options.body !== undefined) headers['Content-Type'] = 'application/json';
   const res = await app.request(path, {
     method,
     headers,
-    ...(options.body !== undefined ? { body: typeof options.body === 'string' ? options.body : JSON.stringify(options.body) } : {}),
+    ...(options.body !== undefined
+      ? { body: typeof options.body === 'string' ? options.body : JSON.stringify(options.body) }
+      : {}),
   });
   const text = await res.text();
   const body = (text ? JSON.parse(text) : {}) as Json;
@@ -117,14 +133,18 @@ export async function call(
 export async function register(app: App, overrides: Json = {}) {
   const email = `user-${randomUUID()}@example.com`;
   const password = `pw-${randomUUID()}`;
-  const res = await call(app, 'POST', '/api/v1/auth/register', { body: { email, password, ...overrides } });
-  if (res.status !== 201) throw new Error(`register failed: ${res.status} ${JSON.stringify(res.body)}`);
+  const res = await call(app, 'POST', '/api/v1/auth/register', {
+    body: { email, password, ...overrides },
+  });
+  if (res.status !== 201)
+    throw new Error(`register failed: ${res.status} ${JSON.stringify(res.body)}`);
   return { userId: res.body.user_id as string, email, password };
 }
 
 export async function login(app: App, email: string, password: string, ip = randomIp()) {
   const res = await call(app, 'POST', '/api/v1/auth/login', { body: { email, password }, ip });
-  if (res.status !== 200) throw new Error(`login failed: ${res.status} ${JSON.stringify(res.body)}`);
+  if (res.status !== 200)
+    throw new Error(`login failed: ${res.status} ${JSON.stringify(res.body)}`);
   return { access: res.body.access_token as string, refresh: res.body.refresh_token as string };
 }
 
@@ -135,19 +155,43 @@ export async function newUser(app: App): Promise<Session> {
   return { userId, email, password, ip, ...(await login(app, email, password, ip)) };
 }
 
-let staffHash: Promise<string> | undefined;
+let knownHash: Promise<string> | undefined;
+const KNOWN_PASSWORD = 'known-password-1';
 
-/** An admin or system account (not creatable through the API), logged in. */
-export async function newStaff(api: TestApi, role: 'admin' | 'system'): Promise<Session> {
+/**
+ * An account of any role, inserted directly (admin and system accounts cannot be created
+ * through the API) and holding an access token signed with the app's key: no scrypt on the
+ * way, so order and rate-limit tests stay fast. Auth flows use `newUser` instead.
+ */
+export async function quickUser(
+  api: TestApi,
+  role: 'user' | 'admin' | 'system' = 'user',
+): Promise<Session> {
   const email = `${role}-${randomUUID()}@example.com`;
-  const password = 'staff-password-1';
   const row = await api.db
     .insertInto('users')
-    .values({ email, password_hash: await (staffHash ??= hashPassword(password)), role })
+    .values({ email, password_hash: await (knownHash ??= hashPassword(KNOWN_PASSWORD)), role })
     .returning('user_id')
     .executeTakeFirstOrThrow();
-  const ip = randomIp();
-  return { userId: row.user_id, email, password, ip, ...(await login(api.app, email, password, ip)) };
+  const signer = createTokenSigner(
+    api.keys,
+    {
+      issuer: api.config.JWT_ISSUER,
+      audience: api.config.JWT_AUDIENCE,
+      accessTtlSeconds: api.config.ACCESS_TOKEN_TTL_SECONDS,
+      refreshTtlSeconds: api.config.REFRESH_TOKEN_TTL_SECONDS,
+    },
+    () => api.clock.now(),
+  );
+  const { token } = await signer.signAccess({ userId: row.user_id, role });
+  return {
+    userId: row.user_id,
+    email,
+    password: KNOWN_PASSWORD,
+    ip: randomIp(),
+    access: token,
+    refresh: '',
+  };
 }
 
 export const PRODUCT_A = '8f1d4c1e-7c51-4f55-9b57-0d6f6f0a0001';
@@ -159,14 +203,25 @@ export function orderBody(overrides: Json = {}) {
       { product_id: PRODUCT_A, quantity: 2, price: '12.50' },
       { product_id: PRODUCT_B, quantity: 1, price: 19.99 },
     ],
-    shipping_address: { street: '1 Main St', city: 'Springfield', state: 'IL', zip: '62701', country: 'US' },
+    shipping_address: {
+      street: '1 Main St',
+      city: 'Springfield',
+      state: 'IL',
+      zip: '62701',
+      country: 'US',
+    },
     payment_method: 'credit_card',
     ...overrides,
   };
 }
 
 export async function placeOrder(app: App, session: Session, body: unknown = orderBody()) {
-  const res = await call(app, 'POST', '/api/v1/orders', { token: session.access, body, ip: session.ip });
-  if (res.status !== 202) throw new Error(`order failed: ${res.status} ${JSON.stringify(res.body)}`);
+  const res = await call(app, 'POST', '/api/v1/orders', {
+    token: session.access,
+    body,
+    ip: session.ip,
+  });
+  if (res.status !== 202)
+    throw new Error(`order failed: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body.order_id as string;
 }

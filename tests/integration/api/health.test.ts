@@ -27,7 +27,10 @@ describe('health', () => {
     try {
       const res = await call(broken.app, 'GET', '/health/ready');
       expect(res.status).toBe(503);
-      expect(res.body).toMatchObject({ status: 'fail', checks: { kafka: { status: 'fail', error: 'unreachable' }, postgres: { status: 'ok' } } });
+      expect(res.body).toMatchObject({
+        status: 'fail',
+        checks: { kafka: { status: 'fail', error: 'unreachable' }, postgres: { status: 'ok' } },
+      });
       expect((await call(broken.app, 'GET', '/health/live')).status).toBe(200);
     } finally {
       await broken.close();

@@ -36,7 +36,7 @@ afterAll(async () => {
   await receiver?.close();
 });
 
-async function startChild(): Promise<ChildProcess> {
+async function startChild(env: Record<string, string> = {}): Promise<ChildProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', CHILD], {
     env: {
       ...process.env,
@@ -45,6 +45,7 @@ async function startChild(): Promise<ChildProcess> {
       WEBHOOK_TASK_QUEUE: h.config.WEBHOOK_TASK_QUEUE,
       WEBHOOK_CONSUMER_GROUP: h.config.WEBHOOK_CONSUMER_GROUP,
       WEBHOOK_TEST_TOPICS: h.topics.join(','),
+      ...env,
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -92,21 +93,25 @@ describe('dispatcher restart', () => {
     for (let step = 0; step < 6; step++) stream.push(...orders.map((o) => o[step]!));
     const total = stream.length * hooks.length;
 
-    let child = await startChild();
+    // The first dispatcher kills itself (SIGKILL) in the middle of a batch, right after
+    // scheduling its 25th delivery, while events are still arriving.
+    const first = await startChild({ WEBHOOK_TEST_KILL_AFTER_STARTS: '25' });
+    const died = new Promise<NodeJS.Signals | null>((resolve) =>
+      first.once('exit', (_code, signal) => resolve(signal)),
+    );
     const publishing = (async () => {
       for (const event of stream) {
         await h.emit(event);
         await new Promise((r) => setTimeout(r, 15));
       }
     })();
-    // Kill it once it is well into the stream, while events are still arriving.
-    await eventually(async () => (await scheduled()) >= 20, 'the first deliveries to be scheduled');
-    await kill(child);
+    expect(await died).toBe('SIGKILL');
     const atKill = await scheduled();
+    expect(atKill).toBeGreaterThanOrEqual(25);
     expect(atKill).toBeLessThan(total);
 
     await publishing;
-    child = await startChild();
+    const child = await startChild();
     await eventually(
       async () => {
         const rows = await h.db

@@ -333,6 +333,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
         settings: dispatchSettingsFromConfig(config),
         logger,
         sessionTimeoutMs: 6000,
+        rebalanceTimeoutMs: 10_000,
       });
       dispatchers.push(dispatcher);
       return dispatcher;

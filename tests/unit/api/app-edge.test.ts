@@ -18,7 +18,13 @@ afterAll(() => close());
 
 const ORDER = {
   items: [{ product_id: '8f1d4c1e-7c51-4f55-9b57-0d6f6f0a0001', quantity: 1, price: '12.50' }],
-  shipping_address: { street: '1 Main St', city: 'Springfield', state: 'IL', zip: '62701', country: 'US' },
+  shipping_address: {
+    street: '1 Main St',
+    city: 'Springfield',
+    state: 'IL',
+    zip: '62701',
+    country: 'US',
+  },
   payment_method: 'card',
 };
 
@@ -44,9 +50,12 @@ describe('documents', () => {
         '/health/live',
         '/health/ready',
         '/.well-known/jwks.json',
+        '/api/v1/webhooks',
       ]),
     );
-    expect(Object.keys(doc.paths['/api/v1/orders/{id}']!)).toEqual(expect.arrayContaining(['get', 'delete']));
+    expect(Object.keys(doc.paths['/api/v1/orders/{id}']!)).toEqual(
+      expect.arrayContaining(['get', 'delete']),
+    );
     expect(doc.components.schemas).toHaveProperty('Problem');
     expect(doc.components.schemas).toHaveProperty('CreateOrderRequest');
     expect(doc.components.securitySchemes).toHaveProperty('bearerAuth');
@@ -82,7 +91,9 @@ describe('documents', () => {
   it('exposes Prometheus metrics with request counts by route and status', async () => {
     await app.request('/health/live');
     const text = await (await app.request('/metrics')).text();
-    expect(text).toMatch(/http_requests_total\{[^}]*route="\/health\/live"[^}]*status="200"[^}]*\} \d+/);
+    expect(text).toMatch(
+      /http_requests_total\{[^}]*route="\/health\/live"[^}]*status="200"[^}]*\} \d+/,
+    );
     expect(text).toContain('http_request_duration_seconds_bucket');
     expect(text).toContain('process_cpu_user_seconds_total');
   });
@@ -94,7 +105,9 @@ describe('headers on every response', () => {
     expect(fresh.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
     const echoed = await app.request('/health/live', { headers: { 'X-Request-Id': 'abc-123' } });
     expect(echoed.headers.get('x-request-id')).toBe('abc-123');
-    const replaced = await app.request('/health/live', { headers: { 'X-Request-Id': 'bad id <script>' } });
+    const replaced = await app.request('/health/live', {
+      headers: { 'X-Request-Id': 'bad id <script>' },
+    });
     expect(replaced.headers.get('x-request-id')).not.toBe('bad id <script>');
     expect(fresh.headers.get('content-security-policy')).toContain("default-src 'none'");
     expect(fresh.headers.get('x-content-type-options')).toBe('nosniff');
@@ -106,11 +119,17 @@ describe('headers on every response', () => {
     const preflight = (origin: string) =>
       app.request('/api/v1/orders', {
         method: 'OPTIONS',
-        headers: { Origin: origin, 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'authorization' },
+        headers: {
+          Origin: origin,
+          'Access-Control-Request-Method': 'POST',
+          'Access-Control-Request-Headers': 'authorization',
+        },
       });
     const allowed = await preflight(config.CORS_ORIGINS[0]!);
     expect(allowed.headers.get('access-control-allow-origin')).toBe(config.CORS_ORIGINS[0]);
-    expect(allowed.headers.get('access-control-allow-headers')?.toLowerCase()).toContain('idempotency-key');
+    expect(allowed.headers.get('access-control-allow-headers')?.toLowerCase()).toContain(
+      'idempotency-key',
+    );
     const denied = await preflight('https://evil.example');
     expect(denied.headers.get('access-control-allow-origin')).toBeNull();
   });
@@ -118,7 +137,9 @@ describe('headers on every response', () => {
 
 describe('problems instead of crashes', () => {
   it('answers an unknown route with a 404 problem carrying the request id', async () => {
-    const res = await app.request('/api/v1/nothing-here', { headers: { 'X-Request-Id': 'req-404' } });
+    const res = await app.request('/api/v1/nothing-here', {
+      headers: { 'X-Request-Id': 'req-404' },
+    });
     expect(res.status).toBe(404);
     expect(res.headers.get('content-type')).toBe(PROBLEM);
     expect(await res.json()).toMatchObject({
@@ -147,7 +168,9 @@ describe('problems instead of crashes', () => {
       body: 'email=a@b.c',
     });
     expect(res.status).toBe(415);
-    expect(await res.json()).toMatchObject({ type: 'urn:order-platform:problem:unsupported-media-type' });
+    expect(await res.json()).toMatchObject({
+      type: 'urn:order-platform:problem:unsupported-media-type',
+    });
   });
 
   it('lists every schema violation with its path (422)', async () => {
@@ -169,7 +192,9 @@ describe('problems instead of crashes', () => {
       body: big,
     });
     expect(declared.status).toBe(413);
-    expect(await declared.json()).toMatchObject({ type: 'urn:order-platform:problem:payload-too-large' });
+    expect(await declared.json()).toMatchObject({
+      type: 'urn:order-platform:problem:payload-too-large',
+    });
     const stream = new ReadableStream({
       start(controller) {
         controller.enqueue(new TextEncoder().encode(big));
@@ -188,7 +213,10 @@ describe('problems instead of crashes', () => {
 
 describe('authentication', () => {
   const get = (token?: string) =>
-    app.request('/api/v1/orders', token === undefined ? {} : { headers: { Authorization: `Bearer ${token}` } });
+    app.request(
+      '/api/v1/orders',
+      token === undefined ? {} : { headers: { Authorization: `Bearer ${token}` } },
+    );
 
   it('asks for a bearer token (401 with a challenge)', async () => {
     const res = await get();
@@ -211,7 +239,9 @@ describe('authentication', () => {
       iat: now,
       exp: now + 600,
     };
-    const foreign = await new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid: keys.kid }).sign(other.privateKey);
+    const foreign = await new SignJWT(claims)
+      .setProtectedHeader({ alg: 'RS256', kid: keys.kid })
+      .sign(other.privateKey);
     const hs256 = await new SignJWT(claims)
       .setProtectedHeader({ alg: 'HS256', kid: keys.kid })
       .sign(new TextEncoder().encode('a-shared-secret-of-32-bytes-long!'));
@@ -232,10 +262,16 @@ describe('authentication', () => {
 
   it('validates path and query parameters after authentication (400)', async () => {
     const token = await accessToken();
-    const badId = await app.request('/api/v1/orders/not-a-uuid', { headers: { Authorization: `Bearer ${token}` } });
+    const badId = await app.request('/api/v1/orders/not-a-uuid', {
+      headers: { Authorization: `Bearer ${token}` },
+    });
     expect(badId.status).toBe(400);
-    expect(await badId.json()).toMatchObject({ type: 'urn:order-platform:problem:validation-error' });
-    const badLimit = await app.request('/api/v1/orders?limit=1000&status=lost', { headers: { Authorization: `Bearer ${token}` } });
+    expect(await badId.json()).toMatchObject({
+      type: 'urn:order-platform:problem:validation-error',
+    });
+    const badLimit = await app.request('/api/v1/orders?limit=1000&status=lost', {
+      headers: { Authorization: `Bearer ${token}` },
+    });
     expect(badLimit.status).toBe(400);
   });
 

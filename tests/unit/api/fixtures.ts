@@ -11,6 +11,9 @@ import { createTokenSigner } from '../../../src/auth/tokens';
 import { loadConfig } from '../../../src/config';
 import { createLogger } from '../../../src/logger';
 import { createRedis } from '../../../src/redis';
+import { attemptSettingsFromConfig } from '../../../src/webhooks/attempt';
+import { createSecretBox } from '../../../src/webhooks/secret-box';
+import { randomBytes } from 'node:crypto';
 
 export const config = loadConfig({
   NODE_ENV: 'test',
@@ -28,7 +31,9 @@ export const testKeys = () => (keys ??= generateSigningKeys());
 export async function offlineApp(clock?: Clock) {
   const db = createDb(config);
   const redis = createRedis(config.REDIS_URL, { lazyConnect: true });
-  const temporal = new Client({ connection: Connection.lazy({ address: config.TEMPORAL_ADDRESS }) });
+  const temporal = new Client({
+    connection: Connection.lazy({ address: config.TEMPORAL_ADDRESS }),
+  });
   const app = createApp({
     config,
     db,
@@ -36,12 +41,19 @@ export async function offlineApp(clock?: Clock) {
     temporal,
     keys: await testKeys(),
     logger: createLogger('test', 'silent'),
+    webhooks: {
+      secrets: createSecretBox(randomBytes(32)),
+      attempt: attemptSettingsFromConfig(config),
+    },
     ...(clock ? { clock } : {}),
   });
   return { app, close: () => db.destroy() };
 }
 
-export async function accessToken(role: 'user' | 'admin' | 'system' = 'user', now: () => Date = () => new Date()) {
+export async function accessToken(
+  role: 'user' | 'admin' | 'system' = 'user',
+  now: () => Date = () => new Date(),
+) {
   const signer = createTokenSigner(
     await testKeys(),
     {

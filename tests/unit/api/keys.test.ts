@@ -29,7 +29,9 @@ describe('signing keys', () => {
 
   it('agrees on one key when several processes start at once', async () => {
     const STATE_DIR = await stateDir();
-    const all = await Promise.all([1, 2, 3, 4].map(() => loadSigningKeys({ STATE_DIR, NODE_ENV: 'development' })));
+    const all = await Promise.all(
+      [1, 2, 3, 4].map(() => loadSigningKeys({ STATE_DIR, NODE_ENV: 'development' })),
+    );
     expect(new Set(all.map((k) => k.kid)).size).toBe(1);
     expect((await fs.readdir(path.join(STATE_DIR, 'keys'))).sort()).toEqual([DEV_KEY_FILE]);
   });
@@ -39,9 +41,15 @@ describe('signing keys', () => {
     const keys = await generateSigningKeys();
     const pem = path.join(dir, 'prod.pem');
     await fs.writeFile(pem, await exportPKCS8(keys.privateKey));
-    const loaded = await loadSigningKeys({ STATE_DIR: dir, NODE_ENV: 'production', JWT_PRIVATE_KEY_PATH: pem });
+    const loaded = await loadSigningKeys({
+      STATE_DIR: dir,
+      NODE_ENV: 'production',
+      JWT_PRIVATE_KEY_PATH: pem,
+    });
     expect(loaded.kid).toBe(keys.kid);
-    await expect(loadSigningKeys({ STATE_DIR: dir, NODE_ENV: 'production' })).rejects.toThrow(/JWT_PRIVATE_KEY_PATH/);
+    await expect(loadSigningKeys({ STATE_DIR: dir, NODE_ENV: 'production' })).rejects.toThrow(
+      /JWT_PRIVATE_KEY_PATH/,
+    );
   });
 
   it('publishes only the public half in the JWKS', async () => {

@@ -2,10 +2,20 @@ import { randomUUID } from 'node:crypto';
 import { base64url, SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { generateSigningKeys } from '../../../src/auth/keys';
-import { createTokenSigner, createTokenVerifier, localKeySet, TokenError } from '../../../src/auth/tokens';
+import {
+  createTokenSigner,
+  createTokenVerifier,
+  localKeySet,
+  TokenError,
+} from '../../../src/auth/tokens';
 import { testKeys } from './fixtures';
 
-const settings = { issuer: 'iss-test', audience: 'aud-test', accessTtlSeconds: 900, refreshTtlSeconds: 7 * 86400 };
+const settings = {
+  issuer: 'iss-test',
+  audience: 'aud-test',
+  accessTtlSeconds: 900,
+  refreshTtlSeconds: 7 * 86400,
+};
 const user = { userId: randomUUID(), role: 'user' as const };
 
 async function setup(now: () => Date = () => new Date()) {
@@ -31,9 +41,17 @@ describe('access and refresh tokens', () => {
     const { signer, verifier, keys } = await setup();
     const issued = await signer.signAccess(user);
     const [header] = issued.token.split('.');
-    expect(JSON.parse(Buffer.from(header!, 'base64url').toString())).toMatchObject({ alg: 'RS256', kid: keys.kid });
+    expect(JSON.parse(Buffer.from(header!, 'base64url').toString())).toMatchObject({
+      alg: 'RS256',
+      kid: keys.kid,
+    });
     const claims = await verifier.verifyAccess(issued.token);
-    expect(claims).toMatchObject({ sub: user.userId, role: 'user', typ: 'access', jti: issued.jti });
+    expect(claims).toMatchObject({
+      sub: user.userId,
+      role: 'user',
+      typ: 'access',
+      jti: issued.jti,
+    });
     expect(claims.exp - claims.iat).toBe(900);
   });
 
@@ -49,7 +67,11 @@ describe('access and refresh tokens', () => {
 
   it('never accepts a refresh token as an access token, nor the reverse', async () => {
     const { signer, verifier } = await setup();
-    const refresh = await signer.signRefresh({ userId: user.userId, tokenId: randomUUID(), familyId: randomUUID() });
+    const refresh = await signer.signRefresh({
+      userId: user.userId,
+      tokenId: randomUUID(),
+      familyId: randomUUID(),
+    });
     const access = await signer.signAccess(user);
     expect(await reason(verifier.verifyAccess(refresh.token))).toBe('invalid');
     expect(await reason(verifier.verifyRefresh(access.token))).toBe('invalid');
@@ -71,7 +93,14 @@ describe('access and refresh tokens', () => {
 
   it('refuses HS256 (even keyed with the public key) and alg none', async () => {
     const { verifier, keys } = await setup();
-    const claims = { sub: user.userId, role: 'admin', typ: 'access', jti: randomUUID(), iss: settings.issuer, aud: settings.audience };
+    const claims = {
+      sub: user.userId,
+      role: 'admin',
+      typ: 'access',
+      jti: randomUUID(),
+      iss: settings.issuer,
+      aud: settings.audience,
+    };
     const hs = await new SignJWT(claims)
       .setProtectedHeader({ alg: 'HS256', kid: keys.kid })
       .setIssuedAt()
@@ -90,10 +119,25 @@ describe('access and refresh tokens', () => {
   it('refuses a token without kid, or for another issuer or audience', async () => {
     const { verifier, keys } = await setup();
     const base = () =>
-      new SignJWT({ role: 'user', typ: 'access', jti: randomUUID() }).setSubject(user.userId).setIssuedAt().setExpirationTime('5m');
-    const noKid = await base().setProtectedHeader({ alg: 'RS256' }).setIssuer(settings.issuer).setAudience(settings.audience).sign(keys.privateKey);
-    const otherIss = await base().setProtectedHeader({ alg: 'RS256', kid: keys.kid }).setIssuer('evil').setAudience(settings.audience).sign(keys.privateKey);
-    const otherAud = await base().setProtectedHeader({ alg: 'RS256', kid: keys.kid }).setIssuer(settings.issuer).setAudience('other').sign(keys.privateKey);
+      new SignJWT({ role: 'user', typ: 'access', jti: randomUUID() })
+        .setSubject(user.userId)
+        .setIssuedAt()
+        .setExpirationTime('5m');
+    const noKid = await base()
+      .setProtectedHeader({ alg: 'RS256' })
+      .setIssuer(settings.issuer)
+      .setAudience(settings.audience)
+      .sign(keys.privateKey);
+    const otherIss = await base()
+      .setProtectedHeader({ alg: 'RS256', kid: keys.kid })
+      .setIssuer('evil')
+      .setAudience(settings.audience)
+      .sign(keys.privateKey);
+    const otherAud = await base()
+      .setProtectedHeader({ alg: 'RS256', kid: keys.kid })
+      .setIssuer(settings.issuer)
+      .setAudience('other')
+      .sign(keys.privateKey);
     for (const token of [noKid, otherIss, otherAud, 'not.a.jwt', '']) {
       expect(await reason(verifier.verifyAccess(token))).toBe('invalid');
     }

@@ -111,7 +111,10 @@ describe.each(files)('%s', (_name, compose) => {
         const dependency = compose.services[target];
         expect(dependency, `${name} depends on ${target}`).toBeDefined();
         if (condition === 'service_healthy') {
-          expect(dependency!.healthcheck, `${name} waits for ${target} to be healthy`).toBeDefined();
+          expect(
+            dependency!.healthcheck,
+            `${name} waits for ${target} to be healthy`,
+          ).toBeDefined();
         }
         if (condition === 'service_completed_successfully') {
           expect(isJob(dependency!), `${name} waits for ${target} to complete`).toBe(true);
@@ -228,7 +231,8 @@ describe('the development stack', () => {
       const waitsFor = (name: string) =>
         dependsOn[name]?.condition === 'service_completed_successfully' ||
         Object.keys(dependsOn).some(
-          (d) => dev.services[d]!.depends_on?.[name]?.condition === 'service_completed_successfully',
+          (d) =>
+            dev.services[d]!.depends_on?.[name]?.condition === 'service_completed_successfully',
         );
       for (const job of ['migrate', 'kafka-topics', 'temporal-setup']) {
         expect(waitsFor(job), `${app} waits for ${job}`).toBe(true);
@@ -256,9 +260,7 @@ describe('the production override', () => {
     expect(new Set(ids)).toEqual(new Set(['1', '2', '3']));
     for (const broker of brokers) {
       const env = broker.environment!;
-      expect(env.KAFKA_CONTROLLER_QUORUM_VOTERS).toBe(
-        '1@kafka:9093,2@kafka-2:9093,3@kafka-3:9093',
-      );
+      expect(env.KAFKA_CONTROLLER_QUORUM_VOTERS).toBe('1@kafka:9093,2@kafka-2:9093,3@kafka-3:9093');
       expect(String(env.KAFKA_DEFAULT_REPLICATION_FACTOR)).toBe('3');
       expect(String(env.KAFKA_MIN_INSYNC_REPLICAS)).toBe('2');
       expect(String(env.KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR)).toBe('3');

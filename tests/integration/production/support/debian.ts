@@ -67,8 +67,7 @@ export function ensureDebianPackage(pkg: string, binary = pkg): Availability {
 
 /** The command that runs Docker Compose: the `docker compose` plugin, or the standalone one. */
 export function ensureDockerCompose():
-  | { ok: true; command: string; args: string[]; flavour: string }
-  | { ok: false; reason: string } {
+  { ok: true; command: string; args: string[]; flavour: string } | { ok: false; reason: string } {
   if (which('docker')) {
     const plugin = spawnSync('docker', ['compose', 'version'], { encoding: 'utf8' });
     if (plugin.status === 0) {

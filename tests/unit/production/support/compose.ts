@@ -127,7 +127,9 @@ function toEnvironmentMap(value: Json | undefined): Record<string, string | null
 function toDependsOn(value: Json | undefined): Record<string, DependsOn> {
   if (value === undefined || value === null) return {};
   if (Array.isArray(value)) {
-    return Object.fromEntries(value.map((name) => [String(name), { condition: 'service_started' }]));
+    return Object.fromEntries(
+      value.map((name) => [String(name), { condition: 'service_started' }]),
+    );
   }
   return Object.fromEntries(
     Object.entries(value as Record<string, { condition?: DependsOn['condition'] }>).map(

@@ -1,0 +1,17 @@
+import { randomUUID } from 'node:crypto';
+import { connect, mintToken, startGateway, startJwks, testDb } from './tests/integration/gateway/fixtures';
+const jwks = await startJwks();
+const db = testDb();
+const run = await startGateway(jwks.url, db);
+const admin = await mintToken(jwks.keys, randomUUID(), { role: 'admin' });
+const client = await connect(run, randomUUID(), { token: admin });
+await client.close();
+console.log('closed');
+await new Promise((r) => setTimeout(r, 500));
+await run.stop();
+console.log('stopped');
+await jwks.close();
+const timer = setTimeout(() => { console.log('destroy hung'); process.exit(3); }, 5000);
+await db.destroy();
+clearTimeout(timer);
+console.log('destroyed');

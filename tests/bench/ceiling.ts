@@ -1,0 +1,64 @@
+/**
+ * `npm run bench:ceiling`: Temporal's own ceiling on this machine for a workflow of the
+ * saga's shape with no-op activities (ceiling/workflow.ts), run with the same stack, server,
+ * worker settings and pacing options as `npm run bench`, and a bare client's
+ * StartWorkflowExecution latency measured in the same run. `npm run bench -- --with-ceiling`
+ * runs it before the load, so the two compare within one run.
+ */
+import os from 'node:os';
+import { runCeiling } from './ceiling/run';
+import { parseOptions, UsageError } from './lib/args';
+import { envPairs, loadShape, pacingShape } from './lib/options';
+import { printCeiling, printProcesses } from './lib/report';
+import { BENCH_APP_ENV, bringUp } from './lib/stack';
+import { writeFileSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { REPO_ROOT } from '../../src/stack/paths';
+
+const shape = {
+  ...pacingShape,
+  appEnv: loadShape.appEnv,
+  label: loadShape.label,
+  out: loadShape.out,
+};
+
+async function main(): Promise<number> {
+  const options = parseOptions('bench:ceiling', shape, process.argv.slice(2));
+  const appEnv = envPairs(options.appEnv);
+  const startedAt = new Date().toISOString();
+  // The stack's apps idle during the ceiling, as they would if the bench ran it.
+  const stack = await bringUp({ appEnv });
+  try {
+    const ceiling = await runCeiling(
+      {
+        config: stack.settings.config,
+        env: { ...process.env, ...BENCH_APP_ENV, ...appEnv },
+        pidDirs: [{ dir: stack.settings.paths.pids }],
+      },
+      options,
+    );
+    printCeiling(ceiling);
+    printProcesses(ceiling.processes);
+    const dir = path.resolve(REPO_ROOT, options.out);
+    mkdirSync(dir, { recursive: true });
+    const file = path.join(
+      dir,
+      `ceiling-${startedAt.replace(/[:.]/g, '-')}${options.label ? `-${options.label}` : ''}.json`,
+    );
+    const machine = { cpus: os.cpus().length, loadAverage: os.loadavg() };
+    writeFileSync(file, `${JSON.stringify({ kind: 'ceiling', startedAt, machine, options, appEnv, ceiling }, null, 2)}\n`);
+    console.log(`\nresults: ${file}`);
+    return 0;
+  } finally {
+    await stack.close();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    if (err instanceof UsageError) console.error(err.message);
+    else console.error('bench:ceiling failed:', err);
+    process.exit(err instanceof UsageError ? 2 : 1);
+  },
+);

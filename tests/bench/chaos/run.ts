@@ -1,0 +1,157 @@
+/**
+ * A chaos run, the same for `npm run chaos` and the short vitest version: the load generator
+ * runs while faults are injected on a schedule; submitting goes on until both the requested
+ * number of orders is in and every kind of fault has happened once (bounded by maxDuration).
+ * Then every order is waited for, and the invariants are checked and returned.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Config } from '../../../src/config';
+import { TERMINAL_STATUSES } from '../../../src/contract/orders';
+import { readRunEvents } from '../lib/kafka-events';
+import { endOffsets } from '../lib/kafka-offsets';
+import { prepareLoad, type LoadContext } from '../lib/load-run';
+import { measureLoad, type Measured } from '../lib/measure';
+import type { LoadOptions } from '../lib/options';
+import { ordersOfUsers, readOrderFacts, statusesOf } from '../lib/postgres-facts';
+import { FAULT_KINDS, runSchedule, type FaultKind, type FaultRecord, type FaultTarget } from './faults';
+import { checkInvariants, type Invariant } from './invariants';
+import { StockWatch } from './stock-watch';
+import { checkWebhookDeliveries, registerWebhooks, WebhookReceiver } from './webhooks';
+
+export interface ChaosSettings {
+  /** Orders to submit at least; submitting continues until every fault has happened once. */
+  orders: number;
+  /** Hard bound on the submitting phase, seconds. */
+  maxDuration: number;
+  firstFaultAfter: number;
+  faultInterval: number;
+  pauseMs: number;
+  repeatFaults: boolean;
+  kinds: readonly FaultKind[];
+  /** After submitting: how long every order may take to finish, seconds. */
+  settleTimeout: number;
+  webhookTimeout: number;
+}
+
+export interface ChaosEnvironment {
+  ctx: LoadContext;
+  config: Config;
+  target: FaultTarget;
+  pidDirs: readonly { dir: string; prefix?: string }[];
+  sdkMetricsUrl?: string;
+  taskQueue: string;
+  /** Why webhooks cannot be checked in this environment, if they cannot. */
+  webhooksUnavailable?: string;
+  log: (line: string) => void;
+}
+
+export interface ChaosOutcome {
+  measured: Measured;
+  faults: FaultRecord[];
+  invariants: Invariant[];
+  runId: string;
+}
+
+export const DEFAULT_KINDS: readonly FaultKind[] = FAULT_KINDS;
+
+export async function runChaos(
+  env: ChaosEnvironment,
+  load: LoadOptions,
+  chaos: ChaosSettings,
+): Promise<ChaosOutcome> {
+  const { ctx, log } = env;
+  const prepared = await prepareLoad(ctx, load);
+  const receiver = new WebhookReceiver();
+  const receiverUrl = await receiver.start();
+  try {
+    const setup = await registerWebhooks(prepared.api, prepared.users, receiverUrl, env.webhooksUnavailable);
+    log(setup.enabled ? `▸ ${setup.registered} webhooks registered to ${receiverUrl}` : `▸ webhooks not checked: ${setup.note}`);
+    const stock = new StockWatch(ctx.db, prepared.catalogue.all.map((p) => p.productId));
+    stock.start();
+
+    // Submitting stops once enough orders are in and the first round of faults is over.
+    const stop = new AbortController();
+    let firstRoundDone = false;
+    let currentFault: FaultKind | undefined;
+    const submittedEnough = setInterval(() => {
+      if (firstRoundDone && prepared.tracker.records.length >= chaos.orders) stop.abort();
+    }, 250);
+    const stopped = new Promise<void>((resolve) => stop.signal.addEventListener('abort', () => resolve()));
+    const signal = ctx.signal ? AbortSignal.any([ctx.signal, stop.signal]) : stop.signal;
+    let faults: FaultRecord[] = [];
+    const measured = await measureLoad(
+      { ...ctx, signal, note: () => (currentFault ? `⚡ ${currentFault}` : '') },
+      env.config,
+      prepared,
+      { ...load, orders: 0, duration: chaos.maxDuration, drainTimeout: chaos.settleTimeout },
+      {
+        pidDirs: env.pidDirs,
+        taskQueue: env.taskQueue,
+        label: 'chaos',
+        ...(env.sdkMetricsUrl ? { sdkMetricsUrl: env.sdkMetricsUrl } : {}),
+        alongside: async () => {
+          faults = await runSchedule(
+            env.target,
+            {
+              kinds: chaos.kinds,
+              firstAfterMs: chaos.firstFaultAfter * 1000,
+              intervalMs: chaos.faultInterval * 1000,
+              pauseMs: chaos.pauseMs,
+              repeat: chaos.repeatFaults,
+              onFault: (kind) => (currentFault = kind),
+              log,
+            },
+            stopped,
+            () => (firstRoundDone = true),
+          );
+          // Nothing left to wait for on the fault side: submitting may stop when enough are in.
+          firstRoundDone = true;
+        },
+      },
+    ).finally(() => clearInterval(submittedEnough));
+    log(`▸ submitted ${measured.run.tracker.records.length} orders; checking the invariants`);
+
+    // Orders whose 202 was lost still count for money and stock: take every order of the run's customers.
+    const userIds = prepared.users.map((u) => u.userId);
+    const allIds = [
+      ...new Set([...measured.run.tracker.acceptedRecords().map((r) => r.orderId), ...(await ordersOfUsers(ctx.db, userIds))]),
+    ];
+    await waitAllTerminal(ctx, allIds, chaos.settleTimeout * 1000);
+    await stock.stop();
+    const allFacts = await readOrderFacts(ctx.db, allIds);
+    const kafka = await readRunEvents(env.config, measured.offsetsBefore, await endOffsets(env.config), new Set(allIds));
+    const expected = new Map<string, string>();
+    for (const f of allFacts.values()) for (const id of f.topicEventIds) expected.set(id, f.userId);
+    const outcome = setup.enabled
+      ? await checkWebhookDeliveries(receiver, expected, chaos.webhookTimeout * 1000)
+      : undefined;
+    const invariants = await checkInvariants({
+      db: ctx.db,
+      run: measured.run,
+      allFacts,
+      catalogue: prepared.catalogue,
+      kafka,
+      stock,
+      webhooks: { setup, ...(outcome ? { outcome } : {}) },
+    });
+    return { measured, faults, invariants, runId: prepared.runId };
+  } finally {
+    await receiver.close();
+  }
+}
+
+/** Polls Postgres until every order is terminal, or the time is up. */
+async function waitAllTerminal(ctx: LoadContext, orderIds: readonly string[], timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const statuses = await statusesOf(ctx.db, orderIds);
+    const open = [...statuses.values()].filter((s) => !(TERMINAL_STATUSES as readonly string[]).includes(s));
+    if (open.length === 0 || Date.now() > deadline) return;
+    await sleep(2000);
+  }
+}
+
+export function printInvariants(invariants: readonly Invariant[], log: (line: string) => void): void {
+  log('\n── invariants');
+  for (const i of invariants) log(`  ${i.ok ? '✓' : '✗'} ${i.name}: ${i.ok ? '' : 'FAILED, '}${i.detail}`);
+}

@@ -1,0 +1,308 @@
+/**
+ * The stack as the bench commands drive it, built from the launcher's own modules (engines,
+ * bootstrap, apps, supervise) so a bench starts, stops and restarts things exactly as
+ * `npm start` and `npm test` do:
+ *
+ * - `bringUp`: engines reused when running, started when not; migrations, topics and demo
+ *   data; then fresh app processes with the bench's settings (no rate limits, no simulated
+ *   latency or delivery delay), replacing any already running, as `npm test` does.
+ * - restarts for the chaos run: an app killed (SIGKILL) or stopped (SIGTERM) and started
+ *   again, an engine stopped cleanly and started again, Postgres frozen (SIGSTOP) and thawed.
+ *   The launch's record of what it started follows each restart, so the end of the run
+ *   stops the processes that are really running.
+ * - `close`: stops what this run started, then restarts the apps it had replaced with their
+ *   ordinary settings (the developer's `stack:up` is as it was); engines it found running
+ *   are left running, and nothing else is touched.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Connection } from '@temporalio/client';
+import { appDaemon, appExists, apps, startupProbe, type AppName, APP_NAMES } from '../../../src/stack/apps';
+import type { App, Engine } from '../../../src/stack/components';
+import { bootstrap } from '../../../src/stack/bootstrap';
+import { done, warn } from '../../../src/stack/output';
+import { logFile } from '../../../src/stack/paths';
+import { waitUntilReady } from '../../../src/stack/readiness';
+import { loadStackSettings, type EngineName, type StackSettings } from '../../../src/stack/settings';
+import { interruptible } from '../../../src/stack/signals';
+import {
+  engines,
+  installEngines,
+  Launch,
+  startApps,
+  startEngines,
+  stopStarted,
+} from '../../../src/stack/stack';
+import {
+  inspectPidFile,
+  isAlive,
+  removePidFile,
+  startDaemon,
+  stopProcess,
+} from '../../../src/stack/supervise';
+import { temporalConnectionOptions } from '../../../src/temporal/connection';
+
+/** What the apps run with during a bench, on top of the caller's environment. */
+export const BENCH_APP_ENV: Readonly<Record<string, string>> = {
+  LOG_LEVEL: 'warn',
+  RATE_LIMITS_ENABLED: 'false',
+  SIM_DELIVERY_DELAY_MS: '0',
+  SIM_LATENCY_MS: '0',
+  // A soak outlives the default 15-minute access token; sockets would all reconnect at once.
+  ACCESS_TOKEN_TTL_SECONDS: String(24 * 3600),
+};
+
+export interface Stack {
+  settings: StackSettings;
+  apiUrl: string;
+  gatewayUrl: string;
+  /** Names of the apps this stack runs (present in the tree). */
+  appNames: AppName[];
+  restartApp(name: AppName, how: 'kill' | 'term'): Promise<number>;
+  restartEngine(name: EngineName): Promise<number>;
+  pausePostgres(ms: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface BringUpOptions {
+  appEnv: Record<string, string>;
+  /** Run this entry instead of src/cli/worker.ts (a tuning variant under tests/bench). */
+  workerEntry?: string;
+  /** Leave the bench apps running at the end instead of restoring the ordinary ones. */
+  keepApps?: boolean;
+}
+
+interface Running {
+  app: App;
+  pid: number;
+}
+
+/**
+ * Controls app processes described by `appSettings` (ports, pid folder) and the engines of
+ * `settings`. The CLI uses the stack's own apps; the vitest chaos test runs private copies.
+ */
+export class StackControl {
+  readonly running = new Map<AppName, Running>();
+
+  constructor(
+    readonly settings: StackSettings,
+    readonly appSettings: StackSettings,
+    readonly env: NodeJS.ProcessEnv,
+    private readonly launch?: Launch,
+  ) {}
+
+  appsByName(workerEntry?: string): Map<AppName, App> {
+    const list = apps(this.appSettings).filter(appExists);
+    return new Map(
+      list.map((app) => {
+        const custom = app.name === 'worker' && workerEntry;
+        return [app.name as AppName, custom ? { ...app, entry: workerEntry, marker: workerEntry } : app];
+      }),
+    );
+  }
+
+  /** Starts one app and waits until it answers (the worker: until it polls its task queue). */
+  async startApp(app: App): Promise<number> {
+    const startedAt = Date.now();
+    const daemon = startDaemon(this.appSettings.paths, appDaemon(app, this.env));
+    this.track(app, daemon.pid);
+    await waitUntilReady(startupProbe(app, daemon.pid), {
+      what: app.name,
+      timeoutMs: app.readyTimeoutMs,
+      pid: daemon.pid,
+      log: logFile(this.appSettings.paths, app.name),
+    });
+    if (app.name === 'worker') await this.waitForPoller(daemon.pid);
+    return Date.now() - startedAt;
+  }
+
+  /** Kills (SIGKILL) or stops (SIGTERM, drained) an app, starts it again; ms until ready. */
+  async restartApp(name: AppName, how: 'kill' | 'term'): Promise<number> {
+    const current = this.running.get(name);
+    if (!current) throw new Error(`${name} is not running under this bench`);
+    const { app, pid } = current;
+    await stopProcess(pid, how === 'kill' ? { signal: 'SIGKILL', timeoutMs: 5000 } : app.stop);
+    removePidFile(this.appSettings.paths, name);
+    return this.startApp(app);
+  }
+
+  async restartEngine(name: EngineName): Promise<number> {
+    const engine = engines(this.settings).find((e) => e.name === name);
+    if (!engine || engine.external) throw new Error(`${name} is external: not restarted`);
+    const startedAt = Date.now();
+    const state = inspectPidFile(this.settings.paths, engine.name, engine.marker);
+    if (state.kind === 'running') await stopProcess(state.pid, engine.stop);
+    removePidFile(this.settings.paths, engine.name);
+    await engine.prepare();
+    const daemon = startDaemon(this.settings.paths, engine.daemon());
+    this.followRestart(engine, daemon.pid);
+    await waitUntilReady(engine.probe, {
+      what: engine.name,
+      timeoutMs: engine.readyTimeoutMs,
+      pid: daemon.pid,
+      log: logFile(this.settings.paths, engine.name),
+    });
+    return Date.now() - startedAt;
+  }
+
+  /**
+   * Freezes the postmaster and every backend for `ms`, then thaws them. A process exit in
+   * between (Ctrl-C) still thaws them: Postgres is never left stopped.
+   */
+  async pausePostgres(ms: number): Promise<void> {
+    const engine = engines(this.settings).find((e) => e.name === 'postgres');
+    if (!engine || engine.external) throw new Error('postgres is external: not paused');
+    const state = inspectPidFile(this.settings.paths, 'postgres', engine.marker);
+    if (state.kind !== 'running') throw new Error('postgres is not running');
+    const tree = processTree(state.pid);
+    const thaw = (): void => {
+      for (const pid of [...tree].reverse()) signal(pid, 'SIGCONT');
+    };
+    process.once('exit', thaw);
+    try {
+      for (const pid of tree) signal(pid, 'SIGSTOP');
+      await sleep(ms);
+    } finally {
+      thaw();
+      process.off('exit', thaw);
+    }
+  }
+
+  /** Stops every app this control started (their latest pids). */
+  async stopApps(): Promise<void> {
+    for (const name of [...APP_NAMES].reverse()) {
+      const current = this.running.get(name);
+      if (!current) continue;
+      await stopProcess(current.pid, current.app.stop);
+      removePidFile(this.appSettings.paths, name);
+      this.running.delete(name);
+    }
+  }
+
+  private track(app: App, pid: number): void {
+    this.running.set(app.name as AppName, { app, pid });
+    this.followRestart(app, pid);
+  }
+
+  /** Points the launch's record at the new pid, so the launch stops the live process. */
+  private followRestart(component: App | Engine, pid: number): void {
+    if (!this.launch) return;
+    const entry = this.launch.started.find((s) => s.component.name === component.name);
+    if (entry) {
+      entry.pid = pid;
+      entry.component = component;
+    } else if ('entry' in component) this.launch.started.push({ component, pid });
+  }
+
+  /** The worker is ready when Temporal lists it (identity `<pid>@host`) as a poller. */
+  async waitForPoller(pid: number): Promise<void> {
+    const connection = await Connection.connect(temporalConnectionOptions(this.settings.config));
+    try {
+      await waitUntilReady(
+        async () => {
+          const response = await connection.workflowService.describeTaskQueue({
+            namespace: this.settings.config.TEMPORAL_NAMESPACE,
+            taskQueue: { name: this.env.TEMPORAL_TASK_QUEUE ?? this.settings.config.TEMPORAL_TASK_QUEUE },
+          });
+          return (response.pollers ?? []).some((p) => (p.identity ?? '').startsWith(`${pid}@`));
+        },
+        { what: 'worker polling', timeoutMs: 120_000, pid, intervalMs: 200 },
+      );
+    } finally {
+      await connection.close();
+    }
+  }
+}
+
+/**
+ * The whole stack for a bench run: engines, bootstrap, fresh apps with `appEnv` (replacing
+ * running ones). Returns the control and how to put things back.
+ */
+export async function bringUp(options: BringUpOptions): Promise<Stack> {
+  const settings = loadStackSettings();
+  const launch = new Launch(settings);
+  const env = { ...process.env, ...BENCH_APP_ENV, ...options.appEnv };
+  const control = new StackControl(settings, settings, env, launch);
+  const byName = control.appsByName();
+  const runningBefore = [...byName.values()].filter(
+    (app) => inspectPidFile(settings.paths, app.name, app.marker).kind === 'running',
+  );
+
+  const outcome = await interruptible(launch, async () => {
+    const list = engines(settings);
+    await installEngines(list);
+    await startEngines(launch, list);
+    await bootstrap(settings, { seed: true });
+    await startApps(launch, { env, replace: true });
+  });
+  if (outcome === 'interrupted') throw new Error('interrupted while starting the stack');
+  for (const { component, pid } of launch.started) {
+    const app = byName.get(component.name as AppName);
+    if (app) control.running.set(app.name as AppName, { app, pid });
+  }
+  if (options.workerEntry) {
+    const worker = control.appsByName(options.workerEntry).get('worker');
+    const current = control.running.get('worker');
+    if (worker && current) {
+      await stopProcess(current.pid, current.app.stop);
+      removePidFile(settings.paths, 'worker');
+      await control.startApp(worker);
+      done('worker', `replaced by ${options.workerEntry}`);
+    }
+  } else {
+    // startApps only waited for the worker to stay alive; the run needs it polling.
+    const worker = control.running.get('worker');
+    if (worker) await control.waitForPoller(worker.pid);
+  }
+
+  return {
+    settings,
+    apiUrl: `http://127.0.0.1:${settings.config.API_PORT}`,
+    gatewayUrl: `ws://127.0.0.1:${settings.config.GATEWAY_PORT}`,
+    appNames: [...control.running.keys()],
+    restartApp: (name, how) => control.restartApp(name, how),
+    restartEngine: (name) => control.restartEngine(name),
+    pausePostgres: (ms) => control.pausePostgres(ms),
+    async close() {
+      if (options.keepApps) {
+        warn('leaving the bench-configured apps running (--keep-apps)');
+        return;
+      }
+      await stopStarted(launch);
+      // Put back the apps that ran before, with their ordinary settings.
+      const restore = new StackControl(settings, settings, process.env);
+      for (const app of runningBefore) {
+        if (inspectPidFile(settings.paths, app.name, app.marker).kind === 'running') continue;
+        const ms = await restore.startApp(app);
+        done(app.name, `restored with its ordinary settings (${(ms / 1000).toFixed(1)}s)`);
+      }
+    },
+  };
+}
+
+function signal(pid: number, name: NodeJS.Signals): void {
+  try {
+    process.kill(pid, name);
+  } catch {
+    // Gone already.
+  }
+}
+
+/** A process and its descendants, parents first. */
+export function processTree(root: number): number[] {
+  const parent = new Map<number, number>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const text = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      parent.set(Number(entry), Number(text.slice(text.lastIndexOf(')') + 2).split(' ')[1]));
+    } catch {
+      // Exited while we looked.
+    }
+  }
+  const tree = [root];
+  for (let i = 0; i < tree.length; i++) {
+    for (const [pid, ppid] of parent) if (ppid === tree[i] && isAlive(pid)) tree.push(pid);
+  }
+  return tree;
+}

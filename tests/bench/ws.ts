@@ -1,0 +1,450 @@
+/**
+ * `npm run bench:ws`: how many subscribers one gateway holds, at what memory, and how fast a
+ * status change reaches them. Prints figures; it is not a test and asserts nothing but the
+ * count of lost messages. Loopback only, bounded in time, cleans up after itself.
+ *
+ * It starts the real gateway (`src/cli/gateway.ts`) as a child process with a JWKS of its own,
+ * opens N authenticated WebSockets spread over users (5 per user, the limit) from several
+ * 127.0.0.x source addresses, then:
+ *   1. steady: R status changes per second to random users for D seconds;
+ *   2. burst: one change to every user at the same instant (N deliveries at once).
+ * Changes go through createStatusPublisher, exactly as the worker publishes them. Latency is
+ * from just before the publish to the client's receipt, on the same clock (one process).
+ *
+ *   npm run bench:ws -- --connections 10000 --rate 500 --seconds 20
+ *   npm run bench:ws -- --connections 100000 --rate 200 --seconds 15
+ *
+ * Needs Redis and Postgres (`npm run stack:up`). The load client is one Node process on the
+ * same 2 cores as the gateway and Redis; its own CPU is printed so its share is visible.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
+import WebSocket from 'ws';
+import { generateSigningKeys } from '../../src/auth/keys';
+import { createTokenSigner } from '../../src/auth/tokens';
+import { loadConfig } from '../../src/config';
+import { redisKeys } from '../../src/contract/redis-keys';
+import { STATUS_MESSAGES } from '../../src/contract/ws-messages';
+import { createRedis, createStatusPublisher } from '../../src/redis';
+
+const { values: args } = parseArgs({
+  options: {
+    connections: { type: 'string', default: process.env.WS_BENCH_CONNECTIONS ?? '10000' },
+    'per-user': { type: 'string', default: '5' },
+    rate: { type: 'string', default: process.env.WS_BENCH_RATE ?? '500' },
+    seconds: { type: 'string', default: process.env.WS_BENCH_SECONDS ?? '20' },
+    'per-address': { type: 'string', default: '20000' },
+    'connect-concurrency': { type: 'string', default: '256' },
+    'max-seconds': { type: 'string', default: '600' },
+  },
+});
+const N = Number(args.connections);
+const PER_USER = Number(args['per-user']);
+const RATE = Number(args.rate);
+const SECONDS = Number(args.seconds);
+const PER_ADDRESS = Number(args['per-address']);
+const CONCURRENCY = Number(args['connect-concurrency']);
+const ISSUER = 'ws-bench';
+
+const now = () => performance.timeOrigin + performance.now();
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const log = (text: string) => console.log(`[bench:ws] ${text}`);
+
+/** The process's open-file limit, from /proc (Node has no getrlimit). */
+function openFileLimit(): number {
+  const line = readFileSync('/proc/self/limits', 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('Max open files'));
+  return Number(line?.split(/\s+/)[3] ?? 1024);
+}
+
+/** Re-runs this script under a raised `ulimit -n` when N sockets would not fit. */
+function ensureFileLimit(): boolean {
+  const need = N + 4096;
+  if (openFileLimit() >= need || process.env.WS_BENCH_RAISED) return false;
+  log(`raising the open-file limit to ${need} (was ${openFileLimit()})`);
+  const child = spawn(
+    'bash',
+    [
+      '-c',
+      `ulimit -n ${need} && exec "$0" "$@"`,
+      process.execPath,
+      ...process.execArgv,
+      ...process.argv.slice(1),
+    ],
+    { stdio: 'inherit', env: { ...process.env, WS_BENCH_RAISED: '1' } },
+  );
+  child.on('exit', (code) => process.exit(code ?? 1));
+  return true;
+}
+
+interface ProcSample {
+  cpuSeconds: number;
+  rssBytes: number;
+}
+
+function sampleProc(pid: number): ProcSample {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = Number(fields[11]) + Number(fields[12]); // utime + stime
+  const rssLine = readFileSync(`/proc/${pid}/status`, 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('VmRSS'));
+  return { cpuSeconds: ticks / 100, rssBytes: Number(rssLine?.split(/\s+/)[1] ?? 0) * 1024 };
+}
+
+function percentile(sorted: Float64Array, p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+class Latencies {
+  private values = new Float64Array(1 << 16);
+  count = 0;
+  add(ms: number): void {
+    if (this.count === this.values.length) {
+      const bigger = new Float64Array(this.values.length * 2);
+      bigger.set(this.values);
+      this.values = bigger;
+    }
+    this.values[this.count++] = ms;
+  }
+  summary() {
+    const sorted = this.values.slice(0, this.count).sort();
+    return {
+      p50: percentile(sorted, 50),
+      p99: percentile(sorted, 99),
+      max: sorted[sorted.length - 1] ?? NaN,
+    };
+  }
+}
+
+async function startJwks() {
+  const keys = await generateSigningKeys();
+  const body = JSON.stringify(keys.jwks);
+  const server = createServer((_req, res) => {
+    res.writeHead(200, { 'Content-Type': 'application/json' });
+    res.end(body);
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  return { keys, url: `http://127.0.0.1:${port}/.well-known/jwks.json`, server };
+}
+
+async function startGateway(jwksUrl: string): Promise<{ child: ChildProcess; port: number }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/gateway.ts'], {
+    env: {
+      ...process.env,
+      GATEWAY_HOST: '127.0.0.1',
+      GATEWAY_PORT: '0',
+      JWKS_URL: jwksUrl,
+      JWT_ISSUER: ISSUER,
+      JWT_AUDIENCE: ISSUER,
+      GATEWAY_ID: 'ws-bench',
+      GATEWAY_MAX_CONNECTIONS_PER_USER: String(PER_USER),
+      LOG_LEVEL: 'info',
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`gateway exited with ${code}`)));
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      if (!line.includes('gateway listening')) return;
+      resolve((JSON.parse(line) as { port: number }).port);
+    });
+  });
+  return { child, port };
+}
+
+interface Bench {
+  /** Deliveries expected per published seq (the user's open connections). */
+  expected: number;
+  received: number;
+}
+
+async function main(): Promise<void> {
+  if (ensureFileLimit()) return;
+  const config = loadConfig();
+  const deadline = setTimeout(
+    () => {
+      log(`still running after ${args['max-seconds']} s: giving up`);
+      process.exit(2);
+    },
+    Number(args['max-seconds']) * 1000,
+  );
+  deadline.unref();
+
+  const jwks = await startJwks();
+  const gateway = await startGateway(jwks.url);
+  const pid = gateway.child.pid!;
+  const stopGateway = async () => {
+    if (gateway.child.exitCode !== null) return;
+    gateway.child.kill('SIGTERM');
+    await once(gateway.child, 'exit');
+  };
+  process.once('SIGINT', () => {
+    gateway.child.kill('SIGKILL');
+    process.exit(130);
+  });
+  await sleep(1000);
+  const idle = sampleProc(pid);
+  log(
+    `gateway pid ${pid} on :${gateway.port}, idle RSS ${(idle.rssBytes / 2 ** 20).toFixed(1)} MiB`,
+  );
+
+  // Users and their tokens (RS256 signing is the slow part: done in parallel batches).
+  const users = Array.from({ length: Math.ceil(N / PER_USER) }, () => randomUUID());
+  const signer = createTokenSigner(
+    jwks.keys,
+    { issuer: ISSUER, audience: ISSUER, accessTtlSeconds: 3600, refreshTtlSeconds: 3600 },
+    () => new Date(),
+  );
+  const tokens = new Map<string, string>();
+  for (let i = 0; i < users.length; i += 500) {
+    const batch = users.slice(i, i + 500);
+    const signed = await Promise.all(
+      batch.map((u) => signer.signAccess({ userId: u, role: 'user' })),
+    );
+    batch.forEach((u, j) => tokens.set(u, signed[j]!.token));
+  }
+
+  // Connections.
+  const bench = new Map<number, Bench>();
+  let phaseLatency = new Latencies();
+  let stray = 0;
+  const openPerUser = new Map<string, number>();
+  const sockets: WebSocket[] = [];
+  let failed = 0;
+  const addresses = Math.max(1, Math.ceil(N / PER_ADDRESS));
+  const connectStarted = performance.now();
+
+  const onMessage = (data: WebSocket.RawData) => {
+    const received = now();
+    const message = JSON.parse(String(data)) as {
+      type: string;
+      data?: { seq?: number; t?: number };
+    };
+    if (message.type !== 'order.update') return;
+    const seq = message.data?.seq;
+    const entry = seq === undefined ? undefined : bench.get(seq);
+    if (!entry || message.data?.t === undefined) {
+      stray++;
+      return;
+    }
+    entry.received++;
+    phaseLatency.add(received - message.data.t);
+  };
+
+  let next = 0;
+  const openOne = async (): Promise<void> => {
+    while (next < N) {
+      const i = next++;
+      const user = users[Math.floor(i / PER_USER)]!;
+      const ws = new WebSocket(`ws://127.0.0.1:${gateway.port}/ws/orders/${user}`, {
+        headers: { Authorization: `Bearer ${tokens.get(user)}` },
+        perMessageDeflate: false,
+        localAddress: `127.0.0.${1 + (i % addresses)}`,
+      });
+      ws.on('message', onMessage);
+      ws.on('error', () => {});
+      const ok = await new Promise<boolean>((resolve) => {
+        ws.once('open', () => resolve(true));
+        ws.once('unexpected-response', () => resolve(false));
+        ws.once('error', () => resolve(false));
+      });
+      if (ok) {
+        sockets.push(ws);
+        openPerUser.set(user, (openPerUser.get(user) ?? 0) + 1);
+      } else {
+        failed++;
+        ws.terminate();
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: CONCURRENCY }, openOne));
+  const connectSeconds = (performance.now() - connectStarted) / 1000;
+  log(
+    `${sockets.length} connections open (${failed} failed) in ${connectSeconds.toFixed(1)} s from ${addresses} source address(es)`,
+  );
+  await sleep(2000); // snapshots sent, resume waits over, every socket live
+  const held = sampleProc(pid);
+  const heldCount = sockets.filter((s) => s.readyState === WebSocket.OPEN).length;
+  const rssPerConnection = (held.rssBytes - idle.rssBytes) / heldCount;
+
+  // Publishing.
+  const redis = createRedis(config.REDIS_URL);
+  const publisher = createStatusPublisher(redis);
+  let seq = 0;
+  const eventIds: string[] = [];
+  const publishTo = (user: string) => {
+    const s = seq++;
+    bench.set(s, { expected: openPerUser.get(user) ?? 0, received: 0 });
+    const eventId = randomUUID();
+    eventIds.push(eventId);
+    return publisher.publish({
+      type: 'order.update',
+      event_id: eventId,
+      order_id: randomUUID(),
+      user_id: user,
+      status: 'processing',
+      message: STATUS_MESSAGES.processing,
+      timestamp: new Date().toISOString(),
+      data: { seq: s, t: now() },
+    });
+  };
+
+  interface PhaseResult {
+    name: string;
+    published: number;
+    deliveries: number;
+    lost: number;
+    latency: { p50: number; p99: number; max: number };
+    gatewayCores: number;
+    clientCores: number;
+    seconds: number;
+  }
+  const runPhase = async (
+    name: string,
+    publishAll: () => Promise<void>,
+    drainMs: number,
+  ): Promise<PhaseResult> => {
+    bench.clear();
+    phaseLatency = new Latencies();
+    const before = sampleProc(pid);
+    const clientBefore = process.cpuUsage();
+    const started = performance.now();
+    await publishAll();
+    await sleep(drainMs);
+    const seconds = (performance.now() - started) / 1000;
+    const after = sampleProc(pid);
+    const client = process.cpuUsage(clientBefore);
+    let expected = 0;
+    let received = 0;
+    for (const entry of bench.values()) {
+      expected += entry.expected;
+      received += entry.received;
+    }
+    return {
+      name,
+      published: bench.size,
+      deliveries: received,
+      lost: expected - received,
+      latency: phaseLatency.summary(),
+      gatewayCores: (after.cpuSeconds - before.cpuSeconds) / seconds,
+      clientCores: (client.user + client.system) / 1e6 / seconds,
+      seconds,
+    };
+  };
+
+  const steady = await runPhase(
+    `steady ${RATE}/s for ${SECONDS} s`,
+    async () => {
+      const tickMs = 10;
+      const perTick = RATE / (1000 / tickMs);
+      let owed = 0;
+      const end = performance.now() + SECONDS * 1000;
+      const pending: Promise<unknown>[] = [];
+      while (performance.now() < end) {
+        owed += perTick;
+        for (; owed >= 1; owed--)
+          pending.push(publishTo(users[Math.floor(Math.random() * users.length)]!));
+        await sleep(tickMs);
+      }
+      await Promise.all(pending);
+    },
+    2000,
+  );
+  const burst = await runPhase(
+    `burst: 1 change to each of ${users.length} users at once`,
+    async () => {
+      await Promise.all(users.map((u) => publishTo(u)));
+    },
+    3000,
+  );
+
+  // Report.
+  const mib = (b: number) => `${(b / 2 ** 20).toFixed(1)} MiB`;
+  const ms = (v: number) => `${v.toFixed(1)} ms`;
+  const clientMemory = process.memoryUsage().rss;
+  console.log('');
+  console.log(
+    `connections held         ${heldCount} of ${N} (${users.length} users x ${PER_USER})`,
+  );
+  console.log(
+    `connect time             ${connectSeconds.toFixed(1)} s (${Math.round(heldCount / connectSeconds)}/s)`,
+  );
+  console.log(`gateway RSS              idle ${mib(idle.rssBytes)}, holding ${mib(held.rssBytes)}`);
+  console.log(`gateway RSS/connection   ${(rssPerConnection / 1024).toFixed(2)} KiB`);
+  console.log(`load client RSS          ${mib(clientMemory)}`);
+  for (const phase of [steady, burst]) {
+    console.log('');
+    console.log(`${phase.name}`);
+    console.log(
+      `  published              ${phase.published} changes -> ${phase.deliveries} deliveries`,
+    );
+    console.log(
+      `  latency publish->recv  p50 ${ms(phase.latency.p50)}  p99 ${ms(phase.latency.p99)}  max ${ms(phase.latency.max)}`,
+    );
+    console.log(`  messages lost          ${phase.lost}`);
+    console.log(
+      `  gateway CPU            ${(phase.gatewayCores * 100).toFixed(1)}% of a core (over ${phase.seconds.toFixed(1)} s)`,
+    );
+    console.log(`  load client CPU        ${(phase.clientCores * 100).toFixed(1)}% of a core`);
+  }
+  if (stray > 0) console.log(`\nunexpected messages      ${stray}`);
+
+  mkdirSync('bench-results', { recursive: true });
+  const file = `bench-results/ws-${new Date().toISOString().replace(/[:.]/g, '-')}.json`;
+  writeFileSync(
+    file,
+    JSON.stringify(
+      {
+        connections: N,
+        held: heldCount,
+        failed,
+        users: users.length,
+        idle,
+        held_sample: held,
+        rssPerConnection,
+        steady,
+        burst,
+      },
+      null,
+      2,
+    ),
+  );
+  console.log(`\nfigures saved to ${file}`);
+
+  // Clean up: sockets, the gateway, and what we wrote to Redis.
+  for (const ws of sockets) ws.terminate();
+  await stopGateway();
+  for (let i = 0; i < users.length; i += 1000) {
+    const keys = users
+      .slice(i, i + 1000)
+      .flatMap((u) => [redisKeys.userStatusStream(u), redisKeys.wsSessions(u)]);
+    await redis.del(...keys);
+  }
+  for (let i = 0; i < eventIds.length; i += 1000) {
+    await redis.del(...eventIds.slice(i, i + 1000).map((id) => redisKeys.publishedEvent(id)));
+  }
+  redis.disconnect();
+  jwks.server.close();
+  clearTimeout(deadline);
+  const lost = steady.lost + burst.lost;
+  if (lost !== 0) {
+    console.error(`LOST ${lost} messages`);
+    process.exitCode = 1;
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error('bench:ws failed', err);
+  process.exit(1);
+});
