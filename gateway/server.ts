@@ -67,7 +67,7 @@ function idleTimeoutSeconds(options: GatewayOptions): number {
   return Math.min(960, Math.max(8, seconds));
 }
 
-const STOP_REDIS_WAIT_MS = 2000;
+const STOP_WAIT_MS = 2000;
 
 function withTimeout(work: Promise<unknown>, ms: number): Promise<unknown> {
   let timer: NodeJS.Timeout | undefined;
@@ -101,7 +101,12 @@ export function createGateway(deps: GatewayDeps): Gateway {
     audience: config.JWT_AUDIENCE,
     now: () => new Date(clock.now()),
   });
-  const releases = new Set<Promise<void>>();
+  /** Session releases and syncs in flight: `stop()` waits for them (they use Redis, Postgres). */
+  const inFlight = new Set<Promise<void>>();
+  const track = (work: Promise<void>) => {
+    const tracked = work.finally(() => inFlight.delete(tracked));
+    inFlight.add(tracked);
+  };
   let listenSocket: uWS.us_listen_socket | null = null;
   let accepting = false;
   let fanOut: Awaited<ReturnType<typeof startFanOut>> | null = null;
@@ -138,7 +143,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
         hub.close(conn, CLOSE.GOING_AWAY);
         return;
       }
-      void startConnection(conn, syncDeps);
+      track(startConnection(conn, syncDeps));
     },
 
     message(ws, message) {
@@ -180,13 +185,13 @@ export function createGateway(deps: GatewayDeps): Gateway {
       conn.ws = null;
       hub.remove(conn);
       conn.wake?.();
-      const release = sessions
-        .release(conn.caller.userId, conn.id)
-        .catch((err: unknown) =>
-          logger.warn({ err, connectionId: conn.id }, 'session release failed'),
-        )
-        .finally(() => releases.delete(release));
-      releases.add(release);
+      track(
+        sessions
+          .release(conn.caller.userId, conn.id)
+          .catch((err: unknown) =>
+            logger.warn({ err, connectionId: conn.id }, 'session release failed'),
+          ),
+      );
     },
   });
 
@@ -226,7 +231,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
             metrics.drops.inc({ reason: 'malformed_status' });
           },
           onResubscribed() {
-            for (const conn of hub.connections()) void resync(conn, syncDeps);
+            for (const conn of hub.connections()) track(resync(conn, syncDeps));
           },
         },
         logger,
@@ -260,8 +265,9 @@ export function createGateway(deps: GatewayDeps): Gateway {
       if (listenSocket) uWS.us_listen_socket_close(listenSocket);
       listenSocket = null;
       for (const conn of [...hub.connections()]) hub.close(conn, CLOSE.GOING_AWAY);
-      // Redis may be the reason we stop: never wait on it for longer than a moment.
-      await withTimeout(Promise.allSettled([fanOut?.stop(), ...releases]), STOP_REDIS_WAIT_MS);
+      // Let the syncs and releases finish, so the caller may close Redis and Postgres next;
+      // but Redis may be the reason we stop: never wait on it for longer than a moment.
+      await withTimeout(Promise.allSettled([fanOut?.stop(), ...inFlight]), STOP_WAIT_MS);
       fanOut = null;
       logger.info({ gateway: options.gatewayId }, 'gateway stopped');
     },

@@ -83,6 +83,7 @@ async function catchUp(conn: Connection, deps: SyncDeps, from: string | null): P
 export async function startConnection(conn: Connection, deps: SyncDeps): Promise<void> {
   try {
     const tail = await deps.stream.tail(conn.userId);
+    if (!isOpen(conn)) return;
     let orders: SnapshotOrder[] | null = null;
     try {
       orders = await deps.snapshot(conn.userId);

@@ -61,7 +61,8 @@ async function main(): Promise<void> {
       })
     : undefined;
 
-  let stopping: Promise<void> | undefined;
+  // The Temporal runtime also stops the worker on SIGINT/SIGTERM by itself; stop the consumer
+  // (it commits what it has resolved) and the worker if it is still running.
   const stopped = new Promise<void>((resolve) => {
     for (const signal of ['SIGINT', 'SIGTERM'] as const) {
       process.once(signal, () => {
@@ -69,11 +70,12 @@ async function main(): Promise<void> {
           { signal },
           'shutting down: committing offsets, finishing in-flight deliveries',
         );
-        stopping ??= (async () => {
+        void (async () => {
           await dispatcher?.stop();
-          worker?.shutdown();
-        })();
-        resolve();
+          if (worker?.getState() === 'RUNNING') worker.shutdown();
+        })()
+          .catch((err: unknown) => logger.error({ err }, 'error while stopping'))
+          .finally(resolve);
       });
     }
   });
@@ -82,8 +84,7 @@ async function main(): Promise<void> {
     { roles: [...roles], taskQueue: config.WEBHOOK_TASK_QUEUE },
     'webhook dispatcher ready',
   );
-  await Promise.all([worker ? worker.run() : stopped, stopped]);
-  await stopping;
+  await Promise.all([worker?.run(), stopped]);
   await connection?.close();
   for (const close of closers) await close();
   logger.info('webhook dispatcher stopped');

@@ -15,6 +15,7 @@ import { installTemporalRuntime } from '../worker/runtime';
 import { createMetricsRegistry } from '../metrics';
 import { serveMetrics } from '../metrics-server';
 import { createSagaMetrics } from '../../activities/metrics';
+import { registerOrderBacklogGauges } from '../observability/backlog-gauges';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -23,6 +24,7 @@ async function main(): Promise<void> {
   const registry = createMetricsRegistry('worker');
   const metricsServer = await serveMetrics(registry, config.WORKER_METRICS_PORT);
   const db = createDb(config);
+  registerOrderBacklogGauges(registry, db);
   const redis = createRedis(config.REDIS_URL);
   const events = await createOrderEventPublisher(createKafka(config, 'order-worker'));
   const connection = await connectWorkerConnection(config);

@@ -6,13 +6,14 @@
  *   down            npm run stack:down  stops what `up` or `start` left running
  *   status          npm run stack:status  health, pid, port and memory of each component
  *   logs [name]     npm run stack:logs  follows the logs
+ *   topics                              the Kafka topics, partitions and message counts
  *   test [args]     npm test            checks, stack, vitest (args go to vitest)
  *
  * docs/stack.md describes each in full, with the state folder layout and troubleshooting.
  */
 import { red, StackError } from './output';
 
-const USAGE = `usage: tsx src/stack/cli.ts <start|up|down|status|logs [component]|test [vitest args]>`;
+const USAGE = `usage: tsx src/stack/cli.ts <start|up|down|status|logs [component]|topics|test [--no-checks] [vitest args]>`;
 
 // Each command is loaded only when asked for: `status` need not load the database layer,
 // the migrations or the test runner, and so answers sooner.
@@ -29,6 +30,8 @@ async function main(argv: readonly string[]): Promise<number> {
       return (await import('./commands/status')).statusCommand();
     case 'logs':
       return (await import('./commands/logs')).logsCommand(rest[0]);
+    case 'topics':
+      return (await import('./commands/topics')).topicsCommand();
     case 'test':
       return (await import('./commands/test')).testCommand(rest);
     default:

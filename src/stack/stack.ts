@@ -180,7 +180,7 @@ export async function stopStarted(launch: Launch): Promise<void> {
   launch.started.length = 0;
   for (const { component, pid } of list) {
     const outcome = await stopProcess(pid, component.stop);
-    removePidFile(launch.settings.paths, component.name);
+    removePidFile(launch.settings.paths, component.name, pid);
     reportStop(component.name, pid, outcome);
   }
 }
@@ -197,7 +197,7 @@ export async function stopRunning(
       warn(`${component.name}: removed a stale pid file (pid ${state.pid} is gone)`);
     if (state.kind !== 'running') continue;
     const outcome = await stopProcess(state.pid, component.stop);
-    removePidFile(settings.paths, component.name);
+    removePidFile(settings.paths, component.name, state.pid);
     reportStop(component.name, state.pid, outcome);
     stopped.push(component.name);
   }
@@ -206,6 +206,7 @@ export async function stopRunning(
 
 function reportStop(name: string, pid: number, outcome: StopOutcome): void {
   if (outcome === 'killed') warn(`${name} (pid ${pid}) did not stop in time and was killed`);
+  else if (outcome === 'not running') warn(`${name} (pid ${pid}) had already exited`);
   else done(name, `stopped (pid ${pid})`);
 }
 

@@ -101,8 +101,18 @@ export function inspectPidFile(paths: StatePaths, name: string, marker: string):
   return Number.isInteger(pid) ? { kind: 'stale', pid } : { kind: 'none' };
 }
 
-export function removePidFile(paths: StatePaths, name: string): void {
-  rmSync(pidFile(paths, name), { force: true });
+/**
+ * Removes a component's pid file if it still names `pid`: another launcher (a second
+ * `npm test` in the same checkout, say) may have replaced the process and the file since.
+ */
+export function removePidFile(paths: StatePaths, name: string, pid: number): void {
+  const file = pidFile(paths, name);
+  try {
+    if (Number.parseInt(readFileSync(file, 'utf8').trim(), 10) !== pid) return;
+  } catch {
+    return;
+  }
+  rmSync(file, { force: true });
 }
 
 /** Alive means running: a zombie (exited, not yet reaped by its parent) is not. */

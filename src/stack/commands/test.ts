@@ -12,13 +12,14 @@
  * 6. Whatever this command started is stopped again; the exit code is vitest's.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ensureTemporalCli } from '../install/temporal-cli';
-import { bold, dim, green, red, say, seconds, warn } from '../output';
+import { bold, dim, green, red, say, seconds, StackError, warn } from '../output';
 import { REPO_ROOT } from '../paths';
-import { loadStackSettings } from '../settings';
+import { loadStackSettings, type StackSettings } from '../settings';
 import { interruptible, onFirstSignal } from '../signals';
+import { commandLine, isAlive } from '../supervise';
 import { bootstrap } from '../bootstrap';
 import { engines, installEngines, Launch, startApps, startEngines, stopStarted } from '../stack';
 
@@ -48,6 +49,19 @@ export async function testCommand(args: readonly string[]): Promise<number> {
   }
 
   const settings = loadStackSettings();
+  const release = claimTestRun(settings.paths.root);
+  try {
+    return await testAgainstStack(settings, vitestArgs, startedAt);
+  } finally {
+    release();
+  }
+}
+
+async function testAgainstStack(
+  settings: StackSettings,
+  vitestArgs: readonly string[],
+  startedAt: number,
+): Promise<number> {
   const launch = new Launch(settings);
   let temporalCli = '';
   say(bold('▸ stack'));
@@ -63,7 +77,6 @@ export async function testCommand(args: readonly string[]): Promise<number> {
 
   say(bold(`▸ vitest (stack ready in ${seconds(Date.now() - startedAt)})`));
   const resultsFile = path.join(settings.paths.root, 'test-results.json');
-  mkdirSync(settings.paths.root, { recursive: true });
   const stopOnSignal = onFirstSignal(async () => {
     say('\ninterrupted: stopping what was started…');
     await stopStarted(launch);
@@ -103,6 +116,32 @@ export async function testCommand(args: readonly string[]): Promise<number> {
       : red(`tests failed (exit ${code})`),
   );
   return code;
+}
+
+/**
+ * One test run per checkout at a time: a second would stop the first one's app processes to
+ * start its own, and both would fail for no reason of their own. A lock file holds the pid
+ * of the run in progress; one left by a run that died is taken over.
+ */
+function claimTestRun(stateDir: string): () => void {
+  mkdirSync(stateDir, { recursive: true });
+  const lock = path.join(stateDir, 'test.lock');
+  try {
+    writeFileSync(lock, `${process.pid}\n`, { flag: 'wx' });
+  } catch {
+    const holder = Number.parseInt(readFileSync(lock, 'utf8'), 10);
+    if (
+      holder !== process.pid &&
+      isAlive(holder) &&
+      (commandLine(holder) ?? '').includes('cli.ts test')
+    ) {
+      throw new StackError(
+        `another \`npm test\` (pid ${holder}) is running in this checkout: wait for it, or stop it`,
+      );
+    }
+    writeFileSync(lock, `${process.pid}\n`);
+  }
+  return () => rmSync(lock, { force: true });
 }
 
 /** Type check, lint, format check, in that order; stops at the first failure. */

@@ -10,9 +10,10 @@
  *   again, an engine stopped cleanly and started again, Postgres frozen (SIGSTOP) and thawed.
  *   The launch's record of what it started follows each restart, so the end of the run
  *   stops the processes that are really running.
- * - `close`: stops what this run started, then restarts the apps it had replaced with their
- *   ordinary settings (the developer's `stack:up` is as it was); engines it found running
- *   are left running, and nothing else is touched.
+ * - `close`: stops what this run started, as `npm test` does, and nothing else: engines it
+ *   found running stay running; apps it replaced are not started again (it says so), because
+ *   a process started at the end of a run would belong to no launch and outlive everyone's
+ *   bookkeeping.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -68,7 +69,7 @@ export interface BringUpOptions {
   appEnv: Record<string, string>;
   /** Run this entry instead of src/cli/worker.ts (a tuning variant under tests/bench). */
   workerEntry?: string;
-  /** Leave the bench apps running at the end instead of restoring the ordinary ones. */
+  /** Leave the bench apps running at the end instead of stopping them. */
   keepApps?: boolean;
 }
 
@@ -122,7 +123,7 @@ export class StackControl {
     if (!current) throw new Error(`${name} is not running under this bench`);
     const { app, pid } = current;
     await stopProcess(pid, how === 'kill' ? { signal: 'SIGKILL', timeoutMs: 5000 } : app.stop);
-    removePidFile(this.appSettings.paths, name);
+    removePidFile(this.appSettings.paths, name, pid);
     return this.startApp(app);
   }
 
@@ -131,8 +132,10 @@ export class StackControl {
     if (!engine || engine.external) throw new Error(`${name} is external: not restarted`);
     const startedAt = Date.now();
     const state = inspectPidFile(this.settings.paths, engine.name, engine.marker);
-    if (state.kind === 'running') await stopProcess(state.pid, engine.stop);
-    removePidFile(this.settings.paths, engine.name);
+    if (state.kind === 'running') {
+      await stopProcess(state.pid, engine.stop);
+      removePidFile(this.settings.paths, engine.name, state.pid);
+    }
     await engine.prepare();
     const daemon = startDaemon(this.settings.paths, engine.daemon());
     this.followRestart(engine, daemon.pid);
@@ -174,7 +177,7 @@ export class StackControl {
       const current = this.running.get(name);
       if (!current) continue;
       await stopProcess(current.pid, current.app.stop);
-      removePidFile(this.appSettings.paths, name);
+      removePidFile(this.appSettings.paths, name, current.pid);
       this.running.delete(name);
     }
   }
@@ -245,7 +248,7 @@ export async function bringUp(options: BringUpOptions): Promise<Stack> {
     const current = control.running.get('worker');
     if (worker && current) {
       await stopProcess(current.pid, current.app.stop);
-      removePidFile(settings.paths, 'worker');
+      removePidFile(settings.paths, 'worker', current.pid);
       await control.startApp(worker);
       done('worker', `replaced by ${options.workerEntry}`);
     }
@@ -269,13 +272,12 @@ export async function bringUp(options: BringUpOptions): Promise<Stack> {
         return;
       }
       await stopStarted(launch);
-      // Put back the apps that ran before, with their ordinary settings.
-      const restore = new StackControl(settings, settings, process.env);
-      for (const app of runningBefore) {
-        if (inspectPidFile(settings.paths, app.name, app.marker).kind === 'running') continue;
-        const ms = await restore.startApp(app);
-        done(app.name, `restored with its ordinary settings (${(ms / 1000).toFixed(1)}s)`);
-      }
+      // Not restarted here: a process started now would be nobody's to stop (a detached
+      // start outside any launch), and other test runs on this machine replace apps too.
+      if (runningBefore.length > 0)
+        warn(
+          `${runningBefore.map((a) => a.name).join(', ')} ran before the bench and are stopped now: \`npm run stack:up\` starts them again`,
+        );
     },
   };
 }

@@ -83,11 +83,31 @@ export async function startApi(
     keys,
     clock: options.clock ?? systemClock,
     async close() {
+      await forgetTestOrders(temporal, db, config.TEMPORAL_TASK_QUEUE);
       await connection.close();
       redis.disconnect();
       await db.destroy();
     },
   };
+}
+
+/**
+ * Leaves nothing behind: the workflows started on this app's private task queue (no worker
+ * will ever run them) are terminated and their orders deleted, so other suites and the
+ * stack's invariant checks never see orders stuck in pending.
+ */
+async function forgetTestOrders(temporal: Client, db: Db, taskQueue: string): Promise<void> {
+  const orderIds: string[] = [];
+  for await (const wf of temporal.workflow.list({ query: `TaskQueue = '${taskQueue}'` })) {
+    orderIds.push(wf.workflowId.replace(/^order-/, ''));
+    if (wf.status.name === 'RUNNING') {
+      await temporal.workflow
+        .getHandle(wf.workflowId)
+        .terminate('api test finished')
+        .catch(() => undefined);
+    }
+  }
+  if (orderIds.length) await db.deleteFrom('orders').where('order_id', 'in', orderIds).execute();
 }
 
 /** A random address from the benchmarking range, so per-IP limits never collide across tests. */

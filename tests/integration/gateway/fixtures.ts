@@ -154,8 +154,11 @@ export class TestClient {
   private readonly queue: Received[] = [];
   private readonly waiters: ((m: Received) => void)[] = [];
   readonly closed: Promise<{ code: number; reason: string }>;
+  /** WebSocket pings received from the gateway. */
+  pings = 0;
 
   constructor(readonly socket: WebSocket) {
+    socket.on('ping', () => this.pings++);
     socket.on('message', (data) => {
       const message = JSON.parse(String(data)) as Received;
       const waiter = this.waiters.shift();

@@ -119,7 +119,12 @@ describe.skipIf(skipReason !== '')(
         scraped.push(job.job_name);
       }
       const local = {
-        global: { ...committed.global, scrape_interval: '1s', evaluation_interval: '1s' },
+        global: {
+          ...committed.global,
+          scrape_interval: '1s',
+          scrape_timeout: '1s',
+          evaluation_interval: '1s',
+        },
         // The committed rule files, by absolute path: the very files production loads.
         rule_files: committed.rule_files.map((pattern) => path.join(PROMETHEUS_DIR, pattern)),
         scrape_configs: jobs,
@@ -184,7 +189,7 @@ describe.skipIf(skipReason !== '')(
 
     it('finds the series the dashboards chart for the api and the gateway', async () => {
       const names = async (job: string) => {
-        const result = await api<{ metric: { __name__: string } }[]>(
+        const { result } = await api<{ result: { metric: { __name__: string } }[] }>(
           `/api/v1/query?query=${encodeURIComponent(`count by (__name__) ({job="${job}"})`)}`,
         );
         return result.map((r) => r.metric.__name__);
