@@ -17,7 +17,7 @@ import { FAULT_KINDS } from './chaos/faults';
 import { printInvariants, runChaos } from './chaos/run';
 import { parseOptions, UsageError } from './lib/args';
 import { envPairs, loadShape } from './lib/options';
-import { printKafka, printLoad, printProcesses, printWorker, writeResult } from './lib/report';
+import { printKafka, printLoad, printProcesses, writeResult } from './lib/report';
 import { loadFigures, type BenchResult } from './lib/results';
 import { BENCH_APP_ENV, bringUp } from './lib/stack';
 import { round } from './lib/stats';
@@ -71,7 +71,6 @@ async function main(): Promise<number> {
     process.once('SIGINT', () => process.exit(130));
   });
   try {
-    const sdkPort = config.WORKER_SDK_METRICS_PORT;
     const outcome = await runChaos(
       {
         ctx: {
@@ -86,7 +85,7 @@ async function main(): Promise<number> {
         config,
         target: stack,
         pidDirs: [{ dir: stack.settings.paths.pids }],
-        ...(sdkPort > 0 ? { sdkMetricsUrl: `http://127.0.0.1:${sdkPort}/metrics` } : {}),
+        // No worker metrics: the worker is killed mid-run, which resets its counters.
         taskQueue: config.TEMPORAL_TASK_QUEUE,
         log: (line) => console.log(line),
       },
@@ -107,7 +106,6 @@ async function main(): Promise<number> {
     const load = loadFigures(measured.run, options.warmup);
     printLoad(load);
     printKafka(measured.kafkaEventsPerTopic);
-    printWorker(measured.worker);
     printProcesses(measured.processes);
     console.log('\n── faults');
     for (const f of faults) {

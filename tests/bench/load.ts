@@ -20,7 +20,7 @@ import { parseOptions, UsageError } from './lib/args';
 import { prepareLoad } from './lib/load-run';
 import { measureLoad } from './lib/measure';
 import { envPairs, loadShape } from './lib/options';
-import { printCeiling, printKafka, printLoad, printProcesses, printWorker, writeResult } from './lib/report';
+import { printCeiling, printKafka, printLoad, printProcesses, printSaga, printWorker, writeResult } from './lib/report';
 import { loadFigures, type BenchResult, type CeilingFigures } from './lib/results';
 import { BENCH_APP_ENV, bringUp } from './lib/stack';
 import { round } from './lib/stats';
@@ -72,9 +72,11 @@ async function main(): Promise<number> {
         `at most ${options.concurrency} in flight`,
     );
     const sdkPort = Number(appEnv.WORKER_SDK_METRICS_PORT ?? config.WORKER_SDK_METRICS_PORT);
+    const appPort = Number(appEnv.WORKER_METRICS_PORT ?? config.WORKER_METRICS_PORT);
     const measured = await measureLoad(ctx, config, prepared, options, {
       pidDirs,
       ...(sdkPort > 0 ? { sdkMetricsUrl: `http://127.0.0.1:${sdkPort}/metrics` } : {}),
+      ...(appPort > 0 ? { appMetricsUrl: `http://127.0.0.1:${appPort}/metrics` } : {}),
       taskQueue: appEnv.TEMPORAL_TASK_QUEUE ?? config.TEMPORAL_TASK_QUEUE,
     });
     const load = loadFigures(measured.run, options.warmup);
@@ -89,12 +91,14 @@ async function main(): Promise<number> {
       load,
       kafkaEventsPerTopic: measured.kafkaEventsPerTopic,
       worker: measured.worker,
+      saga: measured.saga,
       processes: measured.processes,
       ...(ceiling ? ratios(load, ceiling) : {}),
     };
     printLoad(load);
     printKafka(measured.kafkaEventsPerTopic);
     printWorker(measured.worker);
+    printSaga(measured.saga);
     printProcesses(measured.processes);
     if (result.ceiling) {
       console.log(

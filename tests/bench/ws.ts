@@ -42,6 +42,7 @@ const { values: args } = parseArgs({
     'per-address': { type: 'string', default: '20000' },
     'connect-concurrency': { type: 'string', default: '256' },
     'max-seconds': { type: 'string', default: '600' },
+    settle: { type: 'string', default: '10' },
   },
 });
 const N = Number(args.connections);
@@ -163,6 +164,17 @@ async function startGateway(jwksUrl: string): Promise<{ child: ChildProcess; por
   return { child, port };
 }
 
+/** V8 heap and external memory of the gateway, from its /metrics. */
+async function gatewayHeap(port: number): Promise<{ heapUsed: number; external: number }> {
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  const value = (name: string) =>
+    Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
+  return {
+    heapUsed: value('nodejs_heap_size_used_bytes'),
+    external: value('nodejs_external_memory_bytes'),
+  };
+}
+
 interface Bench {
   /** Deliveries expected per published seq (the user's open connections). */
   expected: number;
@@ -195,6 +207,7 @@ async function main(): Promise<void> {
   });
   await sleep(1000);
   const idle = sampleProc(pid);
+  const idleHeap = await gatewayHeap(gateway.port);
   log(
     `gateway pid ${pid} on :${gateway.port}, idle RSS ${(idle.rssBytes / 2 ** 20).toFixed(1)} MiB`,
   );
@@ -273,8 +286,11 @@ async function main(): Promise<void> {
   log(
     `${sockets.length} connections open (${failed} failed) in ${connectSeconds.toFixed(1)} s from ${addresses} source address(es)`,
   );
-  await sleep(2000); // snapshots sent, resume waits over, every socket live
+  // Snapshots sent, resume waits over, every socket live; then let V8 collect the garbage of
+  // the upgrades, as it does on an idle process, before measuring what holding them costs.
+  await sleep(Number(args.settle) * 1000);
   const held = sampleProc(pid);
+  const heap = await gatewayHeap(gateway.port);
   const heldCount = sockets.filter((s) => s.readyState === WebSocket.OPEN).length;
   const rssPerConnection = (held.rssBytes - idle.rssBytes) / heldCount;
 
@@ -382,6 +398,10 @@ async function main(): Promise<void> {
   );
   console.log(`gateway RSS              idle ${mib(idle.rssBytes)}, holding ${mib(held.rssBytes)}`);
   console.log(`gateway RSS/connection   ${(rssPerConnection / 1024).toFixed(2)} KiB`);
+  console.log(
+    `  of which V8 heap       ${((heap.heapUsed - idleHeap.heapUsed) / heldCount / 1024).toFixed(2)} KiB` +
+      ` (heap used ${mib(idleHeap.heapUsed)} -> ${mib(heap.heapUsed)})`,
+  );
   console.log(`load client RSS          ${mib(clientMemory)}`);
   for (const phase of [steady, burst]) {
     console.log('');

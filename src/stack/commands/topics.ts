@@ -22,6 +22,7 @@ export async function topicsCommand(): Promise<number> {
       }),
     );
   });
+  rows.sort((a, b) => (a[0] ?? '').localeCompare(b[0] ?? ''));
   say(table([['TOPIC', 'PARTITIONS', 'REPLICATION', 'MESSAGES'], ...rows]));
   say(dim(`\nbrokers: ${config.KAFKA_BROKERS.join(',')}`));
   return 0;

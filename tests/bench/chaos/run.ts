@@ -16,7 +16,7 @@ import { ordersOfUsers, readOrderFacts, statusesOf } from '../lib/postgres-facts
 import { FAULT_KINDS, runSchedule, type FaultKind, type FaultRecord, type FaultTarget } from './faults';
 import { checkInvariants, type Invariant } from './invariants';
 import { StockWatch } from './stock-watch';
-import { checkWebhookDeliveries, registerWebhooks, WebhookReceiver } from './webhooks';
+import { checkWebhookDeliveries, registerWebhooks, removeWebhooks, WebhookReceiver, type WebhookSetup } from './webhooks';
 
 export interface ChaosSettings {
   /** Orders to submit at least; submitting continues until every fault has happened once. */
@@ -63,8 +63,9 @@ export async function runChaos(
   const prepared = await prepareLoad(ctx, load);
   const receiver = new WebhookReceiver();
   const receiverUrl = await receiver.start();
+  let setup: WebhookSetup = { enabled: false, note: 'not registered' };
   try {
-    const setup = await registerWebhooks(prepared.api, prepared.users, receiverUrl, env.webhooksUnavailable);
+    setup = await registerWebhooks(prepared.api, prepared.users, receiverUrl, env.webhooksUnavailable);
     log(setup.enabled ? `▸ ${setup.registered} webhooks registered to ${receiverUrl}` : `▸ webhooks not checked: ${setup.note}`);
     const stock = new StockWatch(ctx.db, prepared.catalogue.all.map((p) => p.productId));
     stock.start();
@@ -136,6 +137,7 @@ export async function runChaos(
     });
     return { measured, faults, invariants, runId: prepared.runId };
   } finally {
+    await removeWebhooks(prepared.api, setup);
     await receiver.close();
   }
 }

@@ -68,7 +68,9 @@ export class WebhookReceiver {
   }
 }
 
-export type WebhookSetup = { enabled: true; registered: number } | { enabled: false; note: string };
+export type WebhookSetup =
+  | { enabled: true; registered: number; ids: { user: BenchUser; webhookId: string }[] }
+  | { enabled: false; note: string };
 
 /** Registers one webhook per customer, or says why the webhook check cannot run. */
 export async function registerWebhooks(
@@ -78,7 +80,7 @@ export async function registerWebhooks(
   extraReason?: string,
 ): Promise<WebhookSetup> {
   if (extraReason) return { enabled: false, note: extraReason };
-  let registered = 0;
+  const ids: { user: BenchUser; webhookId: string }[] = [];
   for (const user of users) {
     const { response } = await api.withRetries(
       'POST /webhooks',
@@ -87,15 +89,29 @@ export async function registerWebhooks(
       { token: user.access, ip: user.ip, body: { url: `${receiverUrl}/hooks/${user.userId}`, event_types: ['*'] } },
       30_000,
     );
-    if (response?.status === 404 && registered === 0)
+    if (response?.status === 404 && ids.length === 0)
       return { enabled: false, note: 'the API has no /api/v1/webhooks route: webhook feature absent' };
     if (response?.status !== 201) {
       const why = response ? `${response.status} ${JSON.stringify(response.body).slice(0, 160)}` : 'no answer';
+      await removeWebhooks(api, { enabled: true, registered: ids.length, ids });
       return { enabled: false, note: `registering a loopback webhook was refused (${why})` };
     }
-    registered++;
+    ids.push({ user, webhookId: String(response.body.webhook_id) });
   }
-  return { enabled: true, registered };
+  return { enabled: true, registered: ids.length, ids };
+}
+
+/**
+ * Deletes the run's webhooks: deliveries still retrying towards the receiver (which is about
+ * to close) are then skipped instead of retrying for a day on everybody's Temporal.
+ */
+export async function removeWebhooks(api: ApiClient, setup: WebhookSetup): Promise<void> {
+  if (!setup.enabled) return;
+  for (const { user, webhookId } of setup.ids) {
+    await api
+      .withRetries('DELETE /webhooks', 'DELETE', `/api/v1/webhooks/${webhookId}`, { token: user.access, ip: user.ip }, 10_000)
+      .catch(() => undefined);
+  }
 }
 
 export interface WebhookOutcome {
@@ -111,17 +127,26 @@ export interface WebhookOutcome {
 }
 
 /**
- * Waits (bounded) until every expected event has arrived, then compares. `expected`: event
- * id → the user id whose webhook must receive it.
+ * Waits until every expected event has arrived, as long as deliveries keep coming: it gives
+ * up after `quietMs` without a new request, or after four times that in all. `expected`:
+ * event id → the user id whose webhook must receive it.
  */
 export async function checkWebhookDeliveries(
   receiver: WebhookReceiver,
   expected: ReadonlyMap<string, string>,
-  timeoutMs: number,
+  quietMs: number,
 ): Promise<WebhookOutcome> {
-  const deadline = Date.now() + timeoutMs;
+  const hardDeadline = Date.now() + 4 * quietMs;
   const missingNow = (): number => [...expected.keys()].filter((id) => !receiver.deliveries.has(id)).length;
-  while (missingNow() > 0 && Date.now() < deadline) await sleep(500);
+  let lastRequests = receiver.requests;
+  let lastProgress = Date.now();
+  while (missingNow() > 0 && Date.now() < hardDeadline && Date.now() - lastProgress < quietMs) {
+    await sleep(500);
+    if (receiver.requests !== lastRequests) {
+      lastRequests = receiver.requests;
+      lastProgress = Date.now();
+    }
+  }
   let unstableIds = 0;
   let misrouted = 0;
   let copies = 0;

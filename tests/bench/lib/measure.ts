@@ -7,7 +7,7 @@ import { endOffsets, offsetDeltas, type TopicOffsets } from './kafka-offsets';
 import { driveLoad, finishLoad, type FinishedLoad, type LoadContext, type PreparedLoad } from './load-run';
 import type { LoadOptions } from './options';
 import { ProcSampler, type ProcessReport } from './proc-stats';
-import { scrape, workerFigures, type WorkerFigures } from './sdk-metrics';
+import { sagaFigures, scrape, workerFigures, type SagaFigures, type WorkerFigures } from './sdk-metrics';
 
 export interface Measured {
   run: FinishedLoad;
@@ -15,6 +15,7 @@ export interface Measured {
   offsetsAfter: TopicOffsets;
   kafkaEventsPerTopic: Record<string, number>;
   worker: WorkerFigures | null;
+  saga: SagaFigures | null;
   processes: ProcessReport;
 }
 
@@ -22,6 +23,8 @@ export interface MeasureOptions {
   pidDirs: readonly { dir: string; prefix?: string }[];
   /** The worker's SDK metrics endpoint, if it has one. */
   sdkMetricsUrl?: string;
+  /** The worker's own metrics endpoint (saga steps, Kafka produce), if it has one. */
+  appMetricsUrl?: string;
   taskQueue: string;
   label?: string;
   /** Runs beside the load (the chaos run's faults); awaited before the figures are read. */
@@ -37,6 +40,7 @@ export async function measureLoad(
 ): Promise<Measured> {
   const offsetsBefore = await endOffsets(config);
   const before = measure.sdkMetricsUrl ? await scrape(measure.sdkMetricsUrl) : undefined;
+  const appBefore = measure.appMetricsUrl ? await scrape(measure.appMetricsUrl) : undefined;
   const sampler = new ProcSampler(measure.pidDirs);
   sampler.start();
   let processes: ProcessReport;
@@ -49,6 +53,7 @@ export async function measureLoad(
     processes = sampler.stop();
   }
   const after = measure.sdkMetricsUrl ? await scrape(measure.sdkMetricsUrl) : undefined;
+  const appAfter = measure.appMetricsUrl ? await scrape(measure.appMetricsUrl) : undefined;
   const offsetsAfter = await endOffsets(config);
   const run = await finishLoad(ctx, driven);
   return {
@@ -57,6 +62,8 @@ export async function measureLoad(
     offsetsAfter,
     kafkaEventsPerTopic: offsetDeltas(offsetsBefore, offsetsAfter),
     worker: before && after ? workerFigures(before, after, measure.taskQueue) : null,
+    // A worker restarted during the run (chaos) resets its counters: no figures then.
+    saga: appBefore && appAfter ? sagaFigures(appBefore, appAfter) : null,
     processes,
   };
 }

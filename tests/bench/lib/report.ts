@@ -8,7 +8,7 @@ import path from 'node:path';
 import { REPO_ROOT } from '../../../src/stack/paths';
 import type { ProcessReport } from './proc-stats';
 import type { BenchResult, CeilingFigures, LoadFigures } from './results';
-import type { WorkerFigures } from './sdk-metrics';
+import type { SagaFigures, WorkerFigures } from './sdk-metrics';
 import { formatSummary } from './stats';
 
 export function writeResult(result: BenchResult, outDir: string): string {
@@ -100,4 +100,13 @@ function entries(record: Record<string, number>): string {
   return Object.entries(record)
     .map(([k, v]) => `${k} ${v}`)
     .join('  ');
+}
+
+export function printSaga(s: SagaFigures | null | undefined): void {
+  if (!s) return;
+  console.log('── saga steps (worker metrics, per attempt, ms)');
+  const k = s.kafkaProduceMs;
+  if (k) console.log(`  Kafka produce (acks=all)  p50 ${k.p50}  p95 ${k.p95}  p99 ${k.p99} (n=${k.count})`);
+  for (const [step, h] of Object.entries(s.stepMs))
+    console.log(`  ${step.padEnd(24)}  p50 ${h.p50}  p95 ${h.p95}  p99 ${h.p99} (n=${h.count})`);
 }

@@ -15,7 +15,7 @@ import { TERMINAL_STATUSES } from '../../../src/contract/orders';
 import type { FinishedLoad } from './load-run';
 import { EXPECTED_OUTCOMES, ORDER_KINDS } from './order-mix';
 import type { ProcessReport } from './proc-stats';
-import type { WorkerFigures } from './sdk-metrics';
+import type { SagaFigures, WorkerFigures } from './sdk-metrics';
 import { round, Samples, type Summary } from './stats';
 
 export interface LoadFigures {
@@ -175,6 +175,7 @@ export interface BenchResult {
   load: LoadFigures;
   kafkaEventsPerTopic: Record<string, number>;
   worker: WorkerFigures | null;
+  saga?: SagaFigures | null;
   processes: ProcessReport;
   ceiling?: CeilingFigures;
   /** Saga throughput / ceiling throughput, both measured in this run. */

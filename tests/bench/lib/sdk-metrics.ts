@@ -123,3 +123,25 @@ export function workerFigures(before: Scrape, after: Scrape, taskQueue: string):
     stickyCacheSize: gauge ? gauge.value : null,
   };
 }
+
+export interface SagaFigures {
+  /** One order event produced to Kafka (acks=all), ms. */
+  kafkaProduceMs: HistogramFigures | null;
+  /** Each activity attempt, by step, ms. */
+  stepMs: Record<string, HistogramFigures>;
+}
+
+/** The worker's own saga metrics (WORKER_METRICS_PORT, activities/metrics.ts), in ms. */
+export function sagaFigures(before: Scrape, after: Scrape): SagaFigures {
+  const ms = (h: HistogramFigures | null): HistogramFigures | null =>
+    h && { count: h.count, p50: round(h.p50 * 1000), p95: round(h.p95 * 1000), p99: round(h.p99 * 1000) };
+  const steps = [
+    ...new Set(after.filter((s) => s.name === 'saga_step_duration_seconds_bucket').map((s) => s.labels.step ?? '')),
+  ].filter(Boolean);
+  const stepMs: Record<string, HistogramFigures> = {};
+  for (const step of steps.sort()) {
+    const h = ms(histogramDelta(before, after, 'saga_step_duration_seconds', { step }));
+    if (h && h.count > 0) stepMs[step] = h;
+  }
+  return { kafkaProduceMs: ms(histogramDelta(before, after, 'kafka_produce_duration_seconds', {})), stepMs };
+}

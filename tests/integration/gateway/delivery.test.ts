@@ -204,6 +204,33 @@ describe('reconnecting', () => {
   });
 });
 
+describe("when Redis drops the gateway's subscriber", () => {
+  it('replays what the live feed missed once the subscriber is back, once and in order', async () => {
+    const user = randomUUID();
+    const order = randomUUID();
+    const client = await watch(user);
+    await client.next();
+    await new Promise((r) => setTimeout(r, run.options.resumeWaitMs + 50)); // live
+    const before = await publish(user, order, 'validated');
+    expect((await client.next()).id).toBe(before.id);
+
+    const clients = String(await redis.client('LIST'));
+    const id = /id=(\d+) [^\n]*name=sub-([\w-]+)/.exec(
+      clients.split('\n').find((l) => l.includes(`name=sub-${run.options.gatewayId}`)) ?? '',
+    )?.[1];
+    expect(id).toBeDefined();
+    await redis.client('KILL', 'ID', id!);
+    // Published while the subscriber reconnects (ioredis waits 50 ms before its first retry).
+    const missed = [await publish(user, order, 'paid'), await publish(user, order, 'processing')];
+
+    expect((await client.take(2)).map((m) => m.id)).toEqual(missed.map((m) => m.id));
+    const after = await publish(user, order, 'fulfilled');
+    expect((await client.next()).id).toBe(after.id);
+    await client.expectSilence();
+    await client.close();
+  });
+});
+
 describe('client messages', () => {
   it('answers a ping with a pong and an unknown message with an error, and stays open', async () => {
     const client = await watch(randomUUID());

@@ -116,7 +116,7 @@ export async function startGateway(
 ): Promise<RunningGateway> {
   const options = testOptions(overrides);
   const redis = createRedis(config.REDIS_URL);
-  const subscriber = createRedis(config.REDIS_URL);
+  const subscriber = createRedis(config.REDIS_URL, { connectionName: `sub-${options.gatewayId}` });
   const gateway = createGateway({
     config,
     options,

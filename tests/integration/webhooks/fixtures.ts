@@ -17,7 +17,7 @@ import {
   type Worker,
   type WorkflowBundleWithSourceMap,
 } from '@temporalio/worker';
-import type { Kafka, Producer } from 'kafkajs';
+import { Partitioners, type Kafka, type Producer } from 'kafkajs';
 import { createDb, type Db } from '../../../db/client';
 import { loadConfig, type Config } from '../../../src/config';
 import { orderEvent, type OrderEvent } from '../../../src/contract/events';
@@ -293,7 +293,11 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const secrets = createSecretBox(parseSecretKey(config.WEBHOOK_SECRET_KEY!));
   const attempt = attemptSettingsFromConfig(config);
   const topics = await createTestTopics(kafka, runId);
-  const producer: Producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  const producer: Producer = kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    createPartitioner: Partitioners.DefaultPartitioner,
+  });
   await producer.connect();
 
   let worker: { worker: Worker; running: Promise<void> } | undefined;

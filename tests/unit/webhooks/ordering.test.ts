@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { timelinePredecessor } from '../../../src/webhooks/dispatcher';
+import { timelinePredecessor } from '../../../src/webhooks/ordering';
 import type { Subscriber, TimelineEvent } from '../../../src/webhooks/store';
 
 const t0 = new Date('2026-11-26T10:00:00Z').getTime();
