@@ -17,13 +17,22 @@ import {
 } from '../webhooks/dispatcher';
 import { secretBoxFromConfig } from '../webhooks/secret-box';
 import { createWebhookWorker } from '../webhooks/worker';
+import { createMetricsRegistry } from '../metrics';
+import { serveMetrics } from '../metrics-server';
+import { registerWebhookBacklogGauges } from '../observability/backlog-gauges';
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger('webhook-dispatcher', config.LOG_LEVEL);
   const roles = new Set(config.WEBHOOK_DISPATCHER_ROLES);
   const db = createDb(config);
-  const closers: (() => Promise<void>)[] = [() => db.destroy()];
+  const registry = createMetricsRegistry('dispatcher');
+  registerWebhookBacklogGauges(registry, db);
+  const metricsServer = await serveMetrics(registry, config.DISPATCHER_METRICS_PORT);
+  const closers: (() => Promise<void>)[] = [
+    () => db.destroy(),
+    async () => void metricsServer?.close(),
+  ];
 
   let dispatcher: Dispatcher | undefined;
   if (roles.has('consumer')) {

@@ -58,13 +58,22 @@ export function appExists(app: App): boolean {
   return existsSync(path.join(REPO_ROOT, app.entry));
 }
 
+/**
+ * Development defaults the local stack gives its apps, each overridable from the environment.
+ * Webhooks to loopback are allowed so that a receiver on this machine works; production
+ * (config default false) refuses private, loopback and link-local targets.
+ */
+export const LOCAL_APP_DEFAULTS: Readonly<Record<string, string>> = {
+  WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true',
+};
+
 export function appDaemon(app: App, env: NodeJS.ProcessEnv): DaemonSpec {
   return {
     name: app.name,
     command: process.execPath,
     args: ['--import', 'tsx', app.entry],
     cwd: REPO_ROOT,
-    env,
+    env: { ...LOCAL_APP_DEFAULTS, ...env },
   };
 }
 

@@ -140,20 +140,28 @@ async function startJwks() {
 }
 
 async function startGateway(jwksUrl: string): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/gateway.ts'], {
-    env: {
-      ...process.env,
-      GATEWAY_HOST: '127.0.0.1',
-      GATEWAY_PORT: '0',
-      JWKS_URL: jwksUrl,
-      JWT_ISSUER: ISSUER,
-      JWT_AUDIENCE: ISSUER,
-      GATEWAY_ID: 'ws-bench',
-      GATEWAY_MAX_CONNECTIONS_PER_USER: String(PER_USER),
-      LOG_LEVEL: 'info',
+  // The real entry point, plus a way for the bench to ask for a full GC (SIGUSR2) so memory is
+  // measured as live data, not as garbage V8 has not collected yet.
+  const entry =
+    "process.on('SIGUSR2', () => globalThis.gc?.()); await import('./src/cli/gateway.ts');";
+  const child = spawn(
+    process.execPath,
+    ['--expose-gc', '--import', 'tsx', '--input-type=module', '-e', entry],
+    {
+      env: {
+        ...process.env,
+        GATEWAY_HOST: '127.0.0.1',
+        GATEWAY_PORT: '0',
+        JWKS_URL: jwksUrl,
+        JWT_ISSUER: ISSUER,
+        JWT_AUDIENCE: ISSUER,
+        GATEWAY_ID: 'ws-bench',
+        GATEWAY_MAX_CONNECTIONS_PER_USER: String(PER_USER),
+        LOG_LEVEL: 'info',
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
     },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  );
   const port = await new Promise<number>((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`gateway exited with ${code}`)));
     createInterface({ input: child.stdout! }).on('line', (line) => {
@@ -206,6 +214,8 @@ async function main(): Promise<void> {
     process.exit(130);
   });
   await sleep(1000);
+  process.kill(pid, 'SIGUSR2');
+  await sleep(500);
   const idle = sampleProc(pid);
   const idleHeap = await gatewayHeap(gateway.port);
   log(
@@ -289,6 +299,9 @@ async function main(): Promise<void> {
   // Snapshots sent, resume waits over, every socket live; then let V8 collect the garbage of
   // the upgrades, as it does on an idle process, before measuring what holding them costs.
   await sleep(Number(args.settle) * 1000);
+  const heldBeforeGc = sampleProc(pid);
+  process.kill(pid, 'SIGUSR2');
+  await sleep(1000);
   const held = sampleProc(pid);
   const heap = await gatewayHeap(gateway.port);
   const heldCount = sockets.filter((s) => s.readyState === WebSocket.OPEN).length;
@@ -396,7 +409,10 @@ async function main(): Promise<void> {
   console.log(
     `connect time             ${connectSeconds.toFixed(1)} s (${Math.round(heldCount / connectSeconds)}/s)`,
   );
-  console.log(`gateway RSS              idle ${mib(idle.rssBytes)}, holding ${mib(held.rssBytes)}`);
+  console.log(
+    `gateway RSS              idle ${mib(idle.rssBytes)}, holding ${mib(held.rssBytes)}` +
+      ` (${mib(heldBeforeGc.rssBytes)} before a full GC)`,
+  );
   console.log(`gateway RSS/connection   ${(rssPerConnection / 1024).toFixed(2)} KiB`);
   console.log(
     `  of which V8 heap       ${((heap.heapUsed - idleHeap.heapUsed) / heldCount / 1024).toFixed(2)} KiB` +
@@ -432,6 +448,7 @@ async function main(): Promise<void> {
         users: users.length,
         idle,
         held_sample: held,
+        held_before_gc: heldBeforeGc,
         rssPerConnection,
         steady,
         burst,
