@@ -122,15 +122,15 @@ const schema = z.object({
   SIM_PAYMENT_DECLINE_OVER_CENTS: z.coerce.number().int().default(1_000_000),
   SIM_CARRIER_TRANSIENT_FAILURE_RATE: ratio.default(0),
   SIM_DELIVERY_DELAY_MS: z.coerce.number().int().min(0).default(2000),
-  DELIVERY_TIMEOUT_MS: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .default(7 * 24 * 3600 * 1000),
+  /** Customer emails over SMTP (e.g. smtp://user:pass@mail:587); unset: simulated, recorded only. */
   SMTP_URL: z.string().optional(),
+  SMTP_FROM: z.string().default('orders@localhost'),
 });
 
 export type Config = Readonly<z.infer<typeof schema>>;
+
+/** Every variable the platform reads (each one is documented in .env.example). */
+export const CONFIG_KEYS = Object.keys(schema.shape) as (keyof Config)[];
 
 /** Parses `env` (default: process.env); throws one error listing every bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {

@@ -10,7 +10,7 @@ import type { OrderEventPublisher } from '../kafka';
 import { createStatusPublisher } from '../redis';
 import { createPaymentSimulator } from '../providers/payment';
 import { createCarrierSimulator } from '../providers/carrier';
-import { createRecordingNotifier } from '../providers/notifier';
+import { createNotifier, smtpTransport } from '../providers/notifier';
 
 export function createActivityDeps(
   config: Config,
@@ -32,9 +32,12 @@ export function createActivityDeps(
       transientFailureRate: config.SIM_CARRIER_TRANSIENT_FAILURE_RATE,
       deliveryDelayMs: config.SIM_DELIVERY_DELAY_MS,
     }),
-    notifier: createRecordingNotifier(db, {
+    notifier: createNotifier(db, {
       latencyMs: config.SIM_LATENCY_MS,
       transientFailureRate: 0,
+      ...(config.SMTP_URL
+        ? { transport: smtpTransport(config.SMTP_URL), from: config.SMTP_FROM }
+        : {}),
     }),
     clock: () => new Date(),
   };

@@ -8,10 +8,13 @@
  * 127.0.0.x source addresses, then:
  *   1. steady: R status changes per second to random users for D seconds;
  *   2. burst: one change to every user at the same instant (N deliveries at once).
+ * With `--layout fanout` all N connections watch one customer (as admins, 5 per admin) and
+ * every change goes to all of them: one topic publish, N deliveries.
  * Changes go through createStatusPublisher, exactly as the worker publishes them. Latency is
  * from just before the publish to the client's receipt, on the same clock (one process).
  *
  *   npm run bench:ws -- --connections 10000 --rate 500 --seconds 20
+ *   npm run bench:ws -- --connections 10000 --layout fanout --rate 5 --seconds 20
  *   npm run bench:ws -- --connections 100000 --rate 200 --seconds 15
  *
  * Needs Redis and Postgres (`npm run stack:up`). The load client is one Node process on the
@@ -43,6 +46,7 @@ const { values: args } = parseArgs({
     'connect-concurrency': { type: 'string', default: '256' },
     'max-seconds': { type: 'string', default: '600' },
     settle: { type: 'string', default: '10' },
+    layout: { type: 'string', default: 'users' },
   },
 });
 const N = Number(args.connections);
@@ -52,6 +56,8 @@ const SECONDS = Number(args.seconds);
 const PER_ADDRESS = Number(args['per-address']);
 const CONCURRENCY = Number(args['connect-concurrency']);
 const ISSUER = 'ws-bench';
+/** users: every connection watches its own user; fanout: all watch one user (as admins). */
+const FANOUT = args.layout === 'fanout';
 
 const now = () => performance.timeOrigin + performance.now();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -222,18 +228,22 @@ async function main(): Promise<void> {
     `gateway pid ${pid} on :${gateway.port}, idle RSS ${(idle.rssBytes / 2 ** 20).toFixed(1)} MiB`,
   );
 
-  // Users and their tokens (RS256 signing is the slow part: done in parallel batches).
-  const users = Array.from({ length: Math.ceil(N / PER_USER) }, () => randomUUID());
+  // Who connects (PER_USER connections each) and whose orders they watch: themselves, or in
+  // the fanout layout one customer watched by admins. RS256 signing is the slow part: batches.
+  const callers = Array.from({ length: Math.ceil(N / PER_USER) }, () => randomUUID());
+  const watchedUser = randomUUID();
+  const watched = (caller: string) => (FANOUT ? watchedUser : caller);
+  const users = FANOUT ? [watchedUser] : callers;
   const signer = createTokenSigner(
     jwks.keys,
     { issuer: ISSUER, audience: ISSUER, accessTtlSeconds: 3600, refreshTtlSeconds: 3600 },
     () => new Date(),
   );
   const tokens = new Map<string, string>();
-  for (let i = 0; i < users.length; i += 500) {
-    const batch = users.slice(i, i + 500);
+  for (let i = 0; i < callers.length; i += 500) {
+    const batch = callers.slice(i, i + 500);
     const signed = await Promise.all(
-      batch.map((u) => signer.signAccess({ userId: u, role: 'user' })),
+      batch.map((u) => signer.signAccess({ userId: u, role: FANOUT ? 'admin' : 'user' })),
     );
     batch.forEach((u, j) => tokens.set(u, signed[j]!.token));
   }
@@ -269,9 +279,10 @@ async function main(): Promise<void> {
   const openOne = async (): Promise<void> => {
     while (next < N) {
       const i = next++;
-      const user = users[Math.floor(i / PER_USER)]!;
+      const caller = callers[Math.floor(i / PER_USER)]!;
+      const user = watched(caller);
       const ws = new WebSocket(`ws://127.0.0.1:${gateway.port}/ws/orders/${user}`, {
-        headers: { Authorization: `Bearer ${tokens.get(user)}` },
+        headers: { Authorization: `Bearer ${tokens.get(caller)}` },
         perMessageDeflate: false,
         localAddress: `127.0.0.${1 + (i % addresses)}`,
       });
@@ -390,13 +401,16 @@ async function main(): Promise<void> {
     },
     2000,
   );
-  const burst = await runPhase(
-    `burst: 1 change to each of ${users.length} users at once`,
-    async () => {
-      await Promise.all(users.map((u) => publishTo(u)));
-    },
-    3000,
-  );
+  // With one watched user the steady phase already sends every change to all N sockets.
+  const burst = FANOUT
+    ? null
+    : await runPhase(
+        `burst: 1 change to each of ${users.length} users at once`,
+        async () => {
+          await Promise.all(users.map((u) => publishTo(u)));
+        },
+        3000,
+      );
 
   // Report.
   const mib = (b: number) => `${(b / 2 ** 20).toFixed(1)} MiB`;
@@ -404,7 +418,8 @@ async function main(): Promise<void> {
   const clientMemory = process.memoryUsage().rss;
   console.log('');
   console.log(
-    `connections held         ${heldCount} of ${N} (${users.length} users x ${PER_USER})`,
+    `connections held         ${heldCount} of ${N} (${callers.length} ${FANOUT ? 'admins' : 'users'} x ${PER_USER}` +
+      `${FANOUT ? ', all watching one user' : ''})`,
   );
   console.log(
     `connect time             ${connectSeconds.toFixed(1)} s (${Math.round(heldCount / connectSeconds)}/s)`,
@@ -419,7 +434,7 @@ async function main(): Promise<void> {
       ` (heap used ${mib(idleHeap.heapUsed)} -> ${mib(heap.heapUsed)})`,
   );
   console.log(`load client RSS          ${mib(clientMemory)}`);
-  for (const phase of [steady, burst]) {
+  for (const phase of burst ? [steady, burst] : [steady]) {
     console.log('');
     console.log(`${phase.name}`);
     console.log(
@@ -462,19 +477,16 @@ async function main(): Promise<void> {
   // Clean up: sockets, the gateway, and what we wrote to Redis.
   for (const ws of sockets) ws.terminate();
   await stopGateway();
-  for (let i = 0; i < users.length; i += 1000) {
-    const keys = users
-      .slice(i, i + 1000)
-      .flatMap((u) => [redisKeys.userStatusStream(u), redisKeys.wsSessions(u)]);
-    await redis.del(...keys);
-  }
-  for (let i = 0; i < eventIds.length; i += 1000) {
-    await redis.del(...eventIds.slice(i, i + 1000).map((id) => redisKeys.publishedEvent(id)));
-  }
+  const keys = [
+    ...users.map((u) => redisKeys.userStatusStream(u)),
+    ...callers.map((u) => redisKeys.wsSessions(u)),
+    ...eventIds.map((id) => redisKeys.publishedEvent(id)),
+  ];
+  for (let i = 0; i < keys.length; i += 1000) await redis.del(...keys.slice(i, i + 1000));
   redis.disconnect();
   jwks.server.close();
   clearTimeout(deadline);
-  const lost = steady.lost + burst.lost;
+  const lost = steady.lost + (burst?.lost ?? 0);
   if (lost !== 0) {
     console.error(`LOST ${lost} messages`);
     process.exitCode = 1;

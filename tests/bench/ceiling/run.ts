@@ -10,7 +10,6 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import type { Config } from '../../../src/config';
@@ -24,6 +23,7 @@ import { startProgress } from '../lib/progress';
 import type { CeilingFigures } from '../lib/results';
 import { scrape, workerFigures } from '../lib/sdk-metrics';
 import { round, Samples } from '../lib/stats';
+import { freePort } from '../lib/free-port';
 
 export interface CeilingContext {
   config: Config;
@@ -197,16 +197,4 @@ async function stopChild(child: ChildProcess): Promise<void> {
   const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
   await exited;
   clearTimeout(timer);
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }

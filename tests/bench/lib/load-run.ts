@@ -165,6 +165,7 @@ async function submit(
   }
   tracker.claim(record, String(response.body.order_id));
   if (kind === 'cancel') {
+    if (options.cancelWhen === 'seen') await tracker.waitFirst(record, ctx.retryForMs);
     const cancel = await api.withRetries(
       'DELETE /orders',
       'DELETE',

@@ -41,6 +41,10 @@ export const mixShape = {
     .default(0)
     .describe('% of orders for more units than exist (fail at validate)'),
   cancels: percent.default(0).describe('% of orders cancelled (DELETE) right after the 202'),
+  cancelWhen: z
+    .enum(['accepted', 'seen'])
+    .default('accepted')
+    .describe("cancel at the 202 ('accepted') or once its first status came over the socket ('seen')"),
 };
 
 export const loadShape = {

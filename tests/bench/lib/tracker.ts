@@ -41,6 +41,7 @@ export class Tracker {
   private readonly byOrderId = new Map<string, OrderRecord>();
   private readonly waiting = new Map<string, StatusUpdate[]>();
   private readonly terminalWaiters = new Map<string, () => void>();
+  private readonly firstWaiters = new Map<string, () => void>();
   /** Redis publish → socket read, per update (stream id ms vs receive time). */
   readonly hop = new Samples();
   readonly hopTerminal = new Samples();
@@ -99,6 +100,22 @@ export class Tracker {
     });
   }
 
+  /** Resolves true when any status of the order has arrived, false after `timeoutMs`. */
+  waitFirst(record: OrderRecord, timeoutMs: number): Promise<boolean> {
+    const orderId = record.orderId;
+    if (record.updates.size > 0 || !orderId) return Promise.resolve(record.updates.size > 0);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.firstWaiters.delete(orderId);
+        resolve(false);
+      }, timeoutMs);
+      this.firstWaiters.set(orderId, () => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+    });
+  }
+
   /** Order ids the socket reported that no 202 ever named. */
   unclaimedOrderIds(): string[] {
     return [...this.waiting.keys()];
@@ -114,6 +131,9 @@ export class Tracker {
       return;
     }
     record.updates.set(update.eventId, update);
+    const first = this.firstWaiters.get(update.orderId);
+    this.firstWaiters.delete(update.orderId);
+    first?.();
     if (!record.terminal && isTerminalStatus(update.status)) {
       record.terminal = { status: update.status, at: update.receivedAt };
       this.completed++;
