@@ -11,7 +11,7 @@ import { STATUS_STREAM_MAXLEN } from '../src/contract/redis-keys';
 import { CLOSE, type CloseCode } from './close-codes';
 import { userTopic, type Connection } from './connection';
 import type { GatewayMetrics } from './metrics';
-import { compareStreamIds, withStreamId } from './protocol';
+import { compareStreamIds, STREAM_START, withStreamId } from './protocol';
 import type { StreamEntry } from './stream';
 
 type Kind = 'snapshot' | 'replay' | 'live' | 'control';
@@ -19,6 +19,8 @@ type Kind = 'snapshot' | 'replay' | 'live' | 'control';
 interface UserConnections {
   live: Set<Connection>;
   syncing: Set<Connection>;
+  /** The highest cursor among `live`: a change after it is new to every live socket. */
+  liveCursor: string;
 }
 
 /** uWS `send` result when the message was dropped past its own backpressure limit. */
@@ -36,7 +38,7 @@ export function createHub(
   function entryOf(userId: string): UserConnections {
     let entry = byUser.get(userId);
     if (!entry) {
-      entry = { live: new Set(), syncing: new Set() };
+      entry = { live: new Set(), syncing: new Set(), liveCursor: STREAM_START };
       byUser.set(userId, entry);
     }
     return entry;
@@ -127,17 +129,14 @@ export function createHub(
       const watchers = byUser.get(userId);
       if (!watchers) return;
       if (watchers.live.size > 0) {
-        let everyoneLacksIt = true;
-        for (const conn of watchers.live) {
-          if (compareStreamIds(entry.id, conn.cursor) <= 0) everyoneLacksIt = false;
-        }
-        if (everyoneLacksIt) {
+        if (compareStreamIds(entry.id, watchers.liveCursor) > 0) {
           app.publish(userTopic(userId), withStreamId(entry.json, entry.id), false, false);
           metrics.messagesSent.inc({ kind: 'live' }, watchers.live.size);
           for (const conn of watchers.live) {
             conn.cursor = entry.id;
             keptUp(conn, 1);
           }
+          watchers.liveCursor = entry.id;
         } else {
           for (const conn of watchers.live) sendUpdates(conn, [entry], 'live');
         }
@@ -158,6 +157,7 @@ export function createHub(
       const entry = entryOf(conn.userId);
       entry.syncing.delete(conn);
       entry.live.add(conn);
+      if (compareStreamIds(conn.cursor, entry.liveCursor) > 0) entry.liveCursor = conn.cursor;
       conn.phase = 'live';
       ws.subscribe(userTopic(conn.userId));
     },

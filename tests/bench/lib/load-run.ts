@@ -165,7 +165,10 @@ async function submit(
   }
   tracker.claim(record, String(response.body.order_id));
   if (kind === 'cancel') {
-    if (options.cancelWhen === 'seen') await tracker.waitFirst(record, ctx.retryForMs);
+    const moments = options.cancelWhen.split(',');
+    const when = moments[Math.floor(Math.random() * moments.length)] ?? 'accepted';
+    // Later moments reach the compensations (refund after paid, release after processing).
+    if (when !== 'accepted') await tracker.waitStatus(record, when, ctx.retryForMs);
     const cancel = await api.withRetries(
       'DELETE /orders',
       'DELETE',

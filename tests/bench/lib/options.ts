@@ -42,9 +42,13 @@ export const mixShape = {
     .describe('% of orders for more units than exist (fail at validate)'),
   cancels: percent.default(0).describe('% of orders cancelled (DELETE) right after the 202'),
   cancelWhen: z
-    .enum(['accepted', 'seen'])
+    .string()
+    .regex(/^(accepted|pending|validated|paid|processing)(,(accepted|pending|validated|paid|processing))*$/)
     .default('accepted')
-    .describe("cancel at the 202 ('accepted') or once its first status came over the socket ('seen')"),
+    .describe(
+      "when a cancel is sent: 'accepted' (at the 202) or once a status came over the socket " +
+        "(pending, validated, paid, processing); a list picks one per order, e.g. 'accepted,paid'",
+    ),
 };
 
 export const loadShape = {

@@ -239,23 +239,12 @@ export async function bringUp(options: BringUpOptions): Promise<Stack> {
     await startApps(launch, { env, replace: true });
   });
   if (outcome === 'interrupted') throw new Error('interrupted while starting the stack');
-  for (const { component, pid } of launch.started) {
-    const app = byName.get(component.name as AppName);
-    if (app) control.running.set(app.name as AppName, { app, pid });
-  }
-  if (options.workerEntry) {
-    const worker = control.appsByName(options.workerEntry).get('worker');
-    const current = control.running.get('worker');
-    if (worker && current) {
-      await stopProcess(current.pid, current.app.stop);
-      removePidFile(settings.paths, 'worker', current.pid);
-      await control.startApp(worker);
-      done('worker', `replaced by ${options.workerEntry}`);
-    }
-  } else {
-    // startApps only waited for the worker to stay alive; the run needs it polling.
-    const worker = control.running.get('worker');
-    if (worker) await control.waitForPoller(worker.pid);
+  try {
+    await prepareApps(control, launch, byName, options.workerEntry);
+  } catch (err) {
+    // A failed start leaves the machine as it found it, as the launcher's own commands do.
+    await stopStarted(launch);
+    throw err;
   }
 
   return {
@@ -280,6 +269,33 @@ export async function bringUp(options: BringUpOptions): Promise<Stack> {
         );
     },
   };
+}
+
+/** Records the apps the launch started, swaps in a tuning worker, waits for the worker to poll. */
+async function prepareApps(
+  control: StackControl,
+  launch: Launch,
+  byName: Map<AppName, App>,
+  workerEntry: string | undefined,
+): Promise<void> {
+  for (const { component, pid } of launch.started) {
+    const app = byName.get(component.name as AppName);
+    if (app) control.running.set(app.name as AppName, { app, pid });
+  }
+  if (workerEntry) {
+    const worker = control.appsByName(workerEntry).get('worker');
+    const current = control.running.get('worker');
+    if (worker && current) {
+      await stopProcess(current.pid, current.app.stop);
+      removePidFile(control.appSettings.paths, 'worker', current.pid);
+      await control.startApp(worker);
+      done('worker', `replaced by ${workerEntry}`);
+    }
+  } else {
+    // startApps only waited for the worker to stay alive; the run needs it polling.
+    const worker = control.running.get('worker');
+    if (worker) await control.waitForPoller(worker.pid);
+  }
 }
 
 function signal(pid: number, name: NodeJS.Signals): void {

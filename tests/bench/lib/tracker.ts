@@ -41,7 +41,8 @@ export class Tracker {
   private readonly byOrderId = new Map<string, OrderRecord>();
   private readonly waiting = new Map<string, StatusUpdate[]>();
   private readonly terminalWaiters = new Map<string, () => void>();
-  private readonly firstWaiters = new Map<string, () => void>();
+  /** Per order: called on each update; true once it is satisfied (then dropped). */
+  private readonly statusWaiters = new Map<string, () => boolean>();
   /** Redis publish → socket read, per update (stream id ms vs receive time). */
   readonly hop = new Samples();
   readonly hopTerminal = new Samples();
@@ -100,18 +101,24 @@ export class Tracker {
     });
   }
 
-  /** Resolves true when any status of the order has arrived, false after `timeoutMs`. */
-  waitFirst(record: OrderRecord, timeoutMs: number): Promise<boolean> {
+  /**
+   * Resolves true when the order reaches `status` (or any terminal status: too late to wait
+   * longer), false after `timeoutMs`.
+   */
+  waitStatus(record: OrderRecord, status: string, timeoutMs: number): Promise<boolean> {
     const orderId = record.orderId;
-    if (record.updates.size > 0 || !orderId) return Promise.resolve(record.updates.size > 0);
+    const reached = (): boolean => record.terminal !== undefined || [...record.updates.values()].some((u) => u.status === status);
+    if (!orderId || reached()) return Promise.resolve(reached());
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
-        this.firstWaiters.delete(orderId);
+        this.statusWaiters.delete(orderId);
         resolve(false);
       }, timeoutMs);
-      this.firstWaiters.set(orderId, () => {
+      this.statusWaiters.set(orderId, () => {
+        if (!reached()) return false;
         clearTimeout(timer);
         resolve(true);
+        return true;
       });
     });
   }
@@ -131,9 +138,6 @@ export class Tracker {
       return;
     }
     record.updates.set(update.eventId, update);
-    const first = this.firstWaiters.get(update.orderId);
-    this.firstWaiters.delete(update.orderId);
-    first?.();
     if (!record.terminal && isTerminalStatus(update.status)) {
       record.terminal = { status: update.status, at: update.receivedAt };
       this.completed++;
@@ -141,5 +145,6 @@ export class Tracker {
       this.terminalWaiters.delete(update.orderId);
       waiter?.();
     }
+    if (this.statusWaiters.get(update.orderId)?.()) this.statusWaiters.delete(update.orderId);
   }
 }

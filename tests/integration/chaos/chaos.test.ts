@@ -48,9 +48,10 @@ describe('the system under faults (short chaos run)', () => {
       [
         ...['--users', '20', '--products', '10', '--rate', '5', '--concurrency', '300'],
         ...['--declines', '5', '--out-of-stock', '2', '--cancels', '3'],
-        // Cancel once the order is announced: the race of a cancel that beats the first
-        // workflow task is `npm run chaos`'s to show (see docs/bench.md), not this test's.
-        ...['--cancel-when', 'seen', '--duration', '600', '--warmup', '0'],
+        // Cancel once the order is announced (pending) or paid (a refund to compensate). A
+        // cancel that beats the workflow's first task is `npm run chaos`'s to show: the saga
+        // then never announces the order (docs/bench.md), which is a bug to fix, not a flake.
+        ...['--cancel-when', 'pending,paid', '--duration', '600', '--warmup', '0'],
       ],
       {},
     );
