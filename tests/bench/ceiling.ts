@@ -46,7 +46,10 @@ async function main(): Promise<number> {
       `ceiling-${startedAt.replace(/[:.]/g, '-')}${options.label ? `-${options.label}` : ''}.json`,
     );
     const machine = { cpus: os.cpus().length, loadAverage: os.loadavg() };
-    writeFileSync(file, `${JSON.stringify({ kind: 'ceiling', startedAt, machine, options, appEnv, ceiling }, null, 2)}\n`);
+    writeFileSync(
+      file,
+      `${JSON.stringify({ kind: 'ceiling', startedAt, machine, options, appEnv, ceiling }, null, 2)}\n`,
+    );
     console.log(`\nresults: ${file}`);
     return 0;
   } finally {

@@ -44,22 +44,43 @@ const shape = {
   maxDuration: z.coerce.number().positive().default(900).describe('seconds of submitting at most'),
   firstFaultAfter: z.coerce.number().min(0).default(10).describe('seconds before the first fault'),
   faultInterval: z.coerce.number().min(0).default(15).describe('seconds between faults'),
-  pauseMs: z.coerce.number().int().min(100).default(3000).describe('how long Postgres is frozen, ms'),
-  repeatFaults: z.boolean().default(true).describe('go round the faults again while orders are submitted'),
+  pauseMs: z.coerce
+    .number()
+    .int()
+    .min(100)
+    .default(3000)
+    .describe('how long Postgres is frozen, ms'),
+  repeatFaults: z
+    .boolean()
+    .default(true)
+    .describe('go round the faults again while orders are submitted'),
   faults: z
     .string()
     .default(FAULT_KINDS.join(','))
     .describe(`faults to inject, in order: ${FAULT_KINDS.join(',')}`),
-  settleTimeout: z.coerce.number().positive().default(300).describe('seconds every order may take to finish'),
-  webhookTimeout: z.coerce.number().positive().default(180).describe('seconds for every webhook to arrive'),
+  settleTimeout: z.coerce
+    .number()
+    .positive()
+    .default(300)
+    .describe('seconds every order may take to finish'),
+  webhookTimeout: z.coerce
+    .number()
+    .positive()
+    .default(180)
+    .describe('seconds for every webhook to arrive'),
 };
 
 async function main(): Promise<number> {
-  const argv = process.argv.slice(2).map((a) => (a === '--no-repeat-faults' ? '--repeat-faults=false' : a));
+  const argv = process.argv
+    .slice(2)
+    .map((a) => (a === '--no-repeat-faults' ? '--repeat-faults=false' : a));
   const options = parseOptions('chaos', shape, argv);
   const kinds = options.faults.split(',').map((k) => k.trim());
   const unknown = kinds.filter((k) => !(FAULT_KINDS as readonly string[]).includes(k));
-  if (unknown.length > 0) throw new UsageError(`unknown fault(s): ${unknown.join(', ')}; known: ${FAULT_KINDS.join(', ')}`);
+  if (unknown.length > 0)
+    throw new UsageError(
+      `unknown fault(s): ${unknown.join(', ')}; known: ${FAULT_KINDS.join(', ')}`,
+    );
   const appEnv = { ...CHAOS_APP_ENV, ...envPairs(options.appEnv) };
   const startedAt = new Date().toISOString();
   const stack = await bringUp({ appEnv, keepApps: options.keepApps });

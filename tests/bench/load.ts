@@ -20,7 +20,15 @@ import { parseOptions, UsageError } from './lib/args';
 import { prepareLoad } from './lib/load-run';
 import { measureLoad } from './lib/measure';
 import { envPairs, loadShape } from './lib/options';
-import { printCeiling, printKafka, printLoad, printProcesses, printSaga, printWorker, writeResult } from './lib/report';
+import {
+  printCeiling,
+  printKafka,
+  printLoad,
+  printProcesses,
+  printSaga,
+  printWorker,
+  writeResult,
+} from './lib/report';
 import { loadFigures, type BenchResult, type CeilingFigures } from './lib/results';
 import { BENCH_APP_ENV, bringUp } from './lib/stack';
 import { round } from './lib/stats';
@@ -55,7 +63,10 @@ async function main(): Promise<number> {
     let ceiling: CeilingFigures | undefined;
     if (options.withCeiling) {
       console.log('▸ ceiling run');
-      ceiling = await runCeiling({ config, env: { ...process.env, ...BENCH_APP_ENV, ...appEnv }, pidDirs }, options);
+      ceiling = await runCeiling(
+        { config, env: { ...process.env, ...BENCH_APP_ENV, ...appEnv }, pidDirs },
+        options,
+      );
       printCeiling(ceiling);
     }
     const ctx = {
@@ -125,7 +136,9 @@ function ratios(
         ? round(load.throughput.completedPerSecond / ceiling.workflowsPerSecond, 3)
         : 0,
     postP99OverStartP99:
-      ceiling.startLatencyMs.p99 > 0 ? round(load.latencyMs.postOrders.p99 / ceiling.startLatencyMs.p99, 2) : 0,
+      ceiling.startLatencyMs.p99 > 0
+        ? round(load.latencyMs.postOrders.p99 / ceiling.startLatencyMs.p99, 2)
+        : 0,
   };
 }
 

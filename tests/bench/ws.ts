@@ -171,8 +171,8 @@ async function startGateway(jwksUrl: string): Promise<{ child: ChildProcess; por
   const port = await new Promise<number>((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`gateway exited with ${code}`)));
     createInterface({ input: child.stdout! }).on('line', (line) => {
-      if (!line.includes('gateway listening')) return;
-      resolve((JSON.parse(line) as { port: number }).port);
+      if (line.includes('gateway listening')) resolve((JSON.parse(line) as { port: number }).port);
+      else console.error(`[gateway] ${line}`); // closes with their reason, warnings
     });
   });
   return { child, port };
@@ -189,6 +189,9 @@ class RawClient {
   private pending: Buffer | null = null;
   private handshaken = false;
   open = false;
+
+  /** Called once if the connection closes after it was accepted. */
+  onClose: () => void = () => {};
 
   constructor(
     private readonly socket: Socket,
@@ -234,6 +237,7 @@ class RawClient {
       });
       socket.on('error', () => resolve(null));
       socket.on('close', () => {
+        if (client.open) client.onClose();
         client.open = false;
         resolve(null);
       });
@@ -359,6 +363,7 @@ async function main(): Promise<void> {
   const openPerUser = new Map<string, number>();
   const sockets: RawClient[] = [];
   let failed = 0;
+  let dropped = 0;
   const addresses = Math.max(1, Math.ceil(N / PER_ADDRESS));
   const connectStarted = performance.now();
 
@@ -388,6 +393,10 @@ async function main(): Promise<void> {
       if (client) {
         sockets.push(client);
         openPerUser.set(user, (openPerUser.get(user) ?? 0) + 1);
+        client.onClose = () => {
+          dropped++;
+          openPerUser.set(user, (openPerUser.get(user) ?? 1) - 1);
+        };
       } else {
         failed++;
       }
@@ -544,6 +553,7 @@ async function main(): Promise<void> {
     );
     console.log(`  load client CPU        ${(phase.clientCores * 100).toFixed(1)}% of a core`);
   }
+  if (dropped > 0) console.log(`\nconnections closed by the gateway during the run: ${dropped}`);
   if (stray > 0) console.log(`\nunexpected messages      ${stray}`);
 
   mkdirSync('bench-results', { recursive: true });
@@ -570,7 +580,10 @@ async function main(): Promise<void> {
   console.log(`\nfigures saved to ${file}`);
 
   // Clean up: sockets, the gateway, and what we wrote to Redis.
-  for (const client of sockets) client.close();
+  for (const client of sockets) {
+    client.onClose = () => {};
+    client.close();
+  }
   await stopGateway();
   const keys = [
     ...users.map((u) => redisKeys.userStatusStream(u)),

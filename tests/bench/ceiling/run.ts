@@ -13,7 +13,11 @@ import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import type { Config } from '../../../src/config';
-import { CustomerIdKey, OrderStatusKey, OrderTotalKey } from '../../../src/contract/search-attributes';
+import {
+  CustomerIdKey,
+  OrderStatusKey,
+  OrderTotalKey,
+} from '../../../src/contract/search-attributes';
 import type { OrderWorkflowInput } from '../../../src/domain/order';
 import { temporalConnectionOptions } from '../../../src/temporal/connection';
 import type { PacingOptions } from '../lib/options';
@@ -36,7 +40,10 @@ export interface CeilingContext {
 const WORKER_ENTRY = fileURLToPath(new URL('./worker-process.ts', import.meta.url));
 const READY_TIMEOUT_MS = 180_000;
 
-export async function runCeiling(ctx: CeilingContext, options: PacingOptions): Promise<CeilingFigures> {
+export async function runCeiling(
+  ctx: CeilingContext,
+  options: PacingOptions,
+): Promise<CeilingFigures> {
   const runId = randomUUID().slice(0, 8);
   const taskQueue = `bench-ceiling-${runId}`;
   const metricsPort = await freePort();
@@ -106,7 +113,8 @@ export async function runCeiling(ctx: CeilingContext, options: PacingOptions): P
           staticSummary: `Ceiling order ${seq}`,
         });
         startLatency.add(performance.now() - t0);
-        if (await finished) workflowLatency.add((completedAt.get(workflowId) ?? Date.now()) - startedAtMs);
+        if (await finished)
+          workflowLatency.add((completedAt.get(workflowId) ?? Date.now()) - startedAtMs);
       } finally {
         delivered.delete(workflowId);
         inFlight--;
@@ -147,7 +155,13 @@ function fakeOrder(seq: number): OrderWorkflowInput {
     userId: randomUUID(),
     items: [{ productId: randomUUID(), quantity: 1 + (seq % 3), unitPriceCents: 1250 }],
     totalCents: 1250 * (1 + (seq % 3)),
-    shippingAddress: { street: '1 Bench Way', city: 'Springfield', state: 'IL', zip: '62701', country: 'US' },
+    shippingAddress: {
+      street: '1 Bench Way',
+      city: 'Springfield',
+      state: 'IL',
+      zip: '62701',
+      country: 'US',
+    },
     paymentMethod: 'credit_card',
     createdAt: new Date().toISOString(),
   };
@@ -177,7 +191,10 @@ async function terminateUnfinished(
 
 function waitReady(child: ChildProcess): Promise<void> {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('the ceiling worker was not ready in time')), READY_TIMEOUT_MS);
+    const timer = setTimeout(
+      () => reject(new Error('the ceiling worker was not ready in time')),
+      READY_TIMEOUT_MS,
+    );
     child.on('message', (m: { type?: string }) => {
       if (m.type !== 'ready') return;
       clearTimeout(timer);

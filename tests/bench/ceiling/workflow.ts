@@ -17,7 +17,11 @@ import {
 } from '@temporalio/workflow';
 import type { OrderWorkflowInput } from '../../../src/domain/order';
 import type { OrderStatus } from '../../../src/contract/orders';
-import { CustomerIdKey, OrderStatusKey, OrderTotalKey } from '../../../src/contract/search-attributes';
+import {
+  CustomerIdKey,
+  OrderStatusKey,
+  OrderTotalKey,
+} from '../../../src/contract/search-attributes';
 import {
   cancelSignal,
   deliveredSignal,
@@ -26,7 +30,11 @@ import {
   type OrderState,
   type StepRecord,
 } from '../../../workflows/definitions';
-import { DEFAULT_DELIVERY_TIMEOUT, NOTIFICATION_OPTIONS, STEP_OPTIONS } from '../../../workflows/policies';
+import {
+  DEFAULT_DELIVERY_TIMEOUT,
+  NOTIFICATION_OPTIONS,
+  STEP_OPTIONS,
+} from '../../../workflows/policies';
 import type { CeilingActivities } from './activities';
 
 const steps = proxyActivities<CeilingActivities>(STEP_OPTIONS);

@@ -42,7 +42,11 @@ export interface FaultRecord {
   error?: string;
 }
 
-export async function injectFault(target: FaultTarget, kind: FaultKind, pauseMs: number): Promise<number> {
+export async function injectFault(
+  target: FaultTarget,
+  kind: FaultKind,
+  pauseMs: number,
+): Promise<number> {
   switch (kind) {
     case 'worker-kill':
       return target.restartApp('worker', 'kill');

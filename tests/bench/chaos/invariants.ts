@@ -35,7 +35,13 @@ export interface InvariantInput {
 const CHUNK = 1000;
 const isTerminal = (s: string): boolean => (TERMINAL_STATUSES as readonly string[]).includes(s);
 
-function holds(name: string, violations: number, checked: number, what: string, sample: string[] = []): Invariant {
+function holds(
+  name: string,
+  violations: number,
+  checked: number,
+  what: string,
+  sample: string[] = [],
+): Invariant {
   return violations === 0
     ? { name, ok: true, count: checked, detail: `${checked} ${what} checked` }
     : {
@@ -54,33 +60,93 @@ export async function checkInvariants(input: InvariantInput): Promise<Invariant[
   // 1. Nothing lost, nothing stuck.
   const stuck = accepted.filter((r) => !isTerminal(allFacts.get(r.orderId)?.status ?? 'missing'));
   results.push(
-    holds('every 202-accepted order reached a terminal status', stuck.length, accepted.length, 'orders', stuck.map((r) => `${r.orderId} (${allFacts.get(r.orderId)?.status ?? 'absent'})`)),
+    holds(
+      'every 202-accepted order reached a terminal status',
+      stuck.length,
+      accepted.length,
+      'orders',
+      stuck.map((r) => `${r.orderId} (${allFacts.get(r.orderId)?.status ?? 'absent'})`),
+    ),
   );
 
   // 2–3. Money.
   const ids = [...allFacts.keys()];
   const payments = await paymentsOf(input.db, ids);
   const chargedTwice = [...payments].filter(([, p]) => p.length > 1).map(([id]) => id);
-  results.push(holds('no order charged twice (payments per order ≤ 1)', chargedTwice.length, ids.length, 'orders', chargedTwice));
+  results.push(
+    holds(
+      'no order charged twice (payments per order ≤ 1)',
+      chargedTwice.length,
+      ids.length,
+      'orders',
+      chargedTwice,
+    ),
+  );
   const unrefunded = [...allFacts.values()]
-    .filter((f) => (f.status === 'failed' || f.status === 'cancelled') && (payments.get(f.orderId) ?? []).some((s) => s === 'captured'))
+    .filter(
+      (f) =>
+        (f.status === 'failed' || f.status === 'cancelled') &&
+        (payments.get(f.orderId) ?? []).some((s) => s === 'captured'),
+    )
     .map((f) => f.orderId);
   const chargedFailed = [...allFacts.values()].filter(
     (f) => (f.status === 'failed' || f.status === 'cancelled') && payments.has(f.orderId),
   ).length;
-  results.push(holds('every failed or cancelled order that was charged is refunded', unrefunded.length, chargedFailed, 'charged failed/cancelled orders', unrefunded));
+  results.push(
+    holds(
+      'every failed or cancelled order that was charged is refunded',
+      unrefunded.length,
+      chargedFailed,
+      'charged failed/cancelled orders',
+      unrefunded,
+    ),
+  );
   const delivered = [...allFacts.values()].filter((f) => f.status === 'delivered');
-  const badDelivered = delivered.filter((f) => (payments.get(f.orderId) ?? []).join() !== 'captured').map((f) => f.orderId);
-  results.push(holds('every delivered order is charged exactly once, not refunded', badDelivered.length, delivered.length, 'delivered orders', badDelivered));
+  const badDelivered = delivered
+    .filter((f) => (payments.get(f.orderId) ?? []).join() !== 'captured')
+    .map((f) => f.orderId);
+  results.push(
+    holds(
+      'every delivered order is charged exactly once, not refunded',
+      badDelivered.length,
+      delivered.length,
+      'delivered orders',
+      badDelivered,
+    ),
+  );
 
   // 4. Stock.
-  const negative = input.catalogue.all.filter((p) => (input.stock.lowest.get(p.productId) ?? 0) < 0).map((p) => p.sku);
+  const negative = input.catalogue.all
+    .filter((p) => (input.stock.lowest.get(p.productId) ?? 0) < 0)
+    .map((p) => p.sku);
   results.push(
-    holds(`stock never negative (${input.stock.samples} samples during the run)`, negative.length, input.catalogue.all.length, 'products', negative),
+    holds(
+      `stock never negative (${input.stock.samples} samples during the run)`,
+      negative.length,
+      input.catalogue.all.length,
+      'products',
+      negative,
+    ),
   );
   const { mismatched, leftReserved, reservations } = await stockBalance(input, allFacts);
-  results.push(holds('stock + reserved + shipped == starting stock, per product', mismatched.length, input.catalogue.all.length, 'products', mismatched));
-  results.push(holds('no stock left reserved by a finished order', leftReserved.length, reservations, 'reservations', leftReserved));
+  results.push(
+    holds(
+      'stock + reserved + shipped == starting stock, per product',
+      mismatched.length,
+      input.catalogue.all.length,
+      'products',
+      mismatched,
+    ),
+  );
+  results.push(
+    holds(
+      'no stock left reserved by a finished order',
+      leftReserved.length,
+      reservations,
+      'reservations',
+      leftReserved,
+    ),
+  );
 
   // 5. Postgres, Kafka and the sockets agree, per order.
   let kafkaMissing = 0;
@@ -102,12 +168,32 @@ export async function checkInvariants(input: InvariantInput): Promise<Invariant[
       kafkaDuplicates += copies - 1;
     }
   }
-  const incomplete = kafka.incomplete.length > 0 ? ` (partitions not fully read: ${kafka.incomplete.join(', ')})` : '';
+  const incomplete =
+    kafka.incomplete.length > 0
+      ? ` (partitions not fully read: ${kafka.incomplete.join(', ')})`
+      : '';
   results.push({
-    ...holds('Kafka holds every Postgres event of the run (repeats allowed)', kafkaMissing, expectedOnKafka, 'events', kafkaSample),
-    ...(kafkaMissing === 0 ? { detail: `${expectedOnKafka} events checked, ${kafkaDuplicates} repeated copies${incomplete}` } : {}),
+    ...holds(
+      'Kafka holds every Postgres event of the run (repeats allowed)',
+      kafkaMissing,
+      expectedOnKafka,
+      'events',
+      kafkaSample,
+    ),
+    ...(kafkaMissing === 0
+      ? {
+          detail: `${expectedOnKafka} events checked, ${kafkaDuplicates} repeated copies${incomplete}`,
+        }
+      : {}),
   });
-  results.push(holds('Kafka has no event Postgres does not know', kafkaUnknown + kafka.invalid, expectedOnKafka, 'events'));
+  results.push(
+    holds(
+      'Kafka has no event Postgres does not know',
+      kafkaUnknown + kafka.invalid,
+      expectedOnKafka,
+      'events',
+    ),
+  );
 
   let wsLost = 0;
   let wsExtra = 0;
@@ -125,15 +211,36 @@ export async function checkInvariants(input: InvariantInput): Promise<Invariant[
     }
     for (const id of r.updates.keys()) if (!f.statusEventIds.has(id)) wsExtra++;
   }
-  results.push(holds('every status change in Postgres arrived over the WebSocket (lost = 0)', wsLost, wsExpected, 'status changes', wsSample));
-  results.push(holds('the WebSocket sent no status Postgres does not have', wsExtra, wsExpected, 'status changes'));
+  results.push(
+    holds(
+      'every status change in Postgres arrived over the WebSocket (lost = 0)',
+      wsLost,
+      wsExpected,
+      'status changes',
+      wsSample,
+    ),
+  );
+  results.push(
+    holds(
+      'the WebSocket sent no status Postgres does not have',
+      wsExtra,
+      wsExpected,
+      'status changes',
+    ),
+  );
 
   // 6. Webhooks.
   const { setup, outcome } = input.webhooks;
   if (!setup.enabled || !outcome) {
-    results.push({ name: 'webhooks: every event delivered at least once, one stable webhook-id', ok: true, count: 0, detail: `skipped: ${setup.enabled ? 'not checked' : setup.note}` });
+    results.push({
+      name: 'webhooks: every event delivered at least once, one stable webhook-id',
+      ok: true,
+      count: 0,
+      detail: `skipped: ${setup.enabled ? 'not checked' : setup.note}`,
+    });
   } else {
-    const violations = outcome.missing + outcome.unstableIds + outcome.sharedIds + outcome.misrouted;
+    const violations =
+      outcome.missing + outcome.unstableIds + outcome.sharedIds + outcome.misrouted;
     results.push({
       name: 'webhooks: every event delivered at least once, one stable webhook-id',
       ok: violations === 0,
@@ -163,7 +270,11 @@ async function paymentsOf(db: Db, orderIds: readonly string[]): Promise<Map<stri
 async function stockBalance(input: InvariantInput, allFacts: Map<string, OrderFacts>) {
   const productIds = input.catalogue.all.map((p) => p.productId);
   const [products, rows] = await Promise.all([
-    input.db.selectFrom('products').select(['product_id', 'sku', 'stock']).where('product_id', 'in', productIds).execute(),
+    input.db
+      .selectFrom('products')
+      .select(['product_id', 'sku', 'stock'])
+      .where('product_id', 'in', productIds)
+      .execute(),
     input.db
       .selectFrom('inventory_reservations')
       .select(['order_id', 'product_id', 'quantity', 'status'])
@@ -173,15 +284,18 @@ async function stockBalance(input: InvariantInput, allFacts: Map<string, OrderFa
   const held = new Map<string, number>();
   const leftReserved: string[] = [];
   for (const r of rows) {
-    if (r.status === 'reserved' || r.status === 'shipped') held.set(r.product_id, (held.get(r.product_id) ?? 0) + r.quantity);
+    if (r.status === 'reserved' || r.status === 'shipped')
+      held.set(r.product_id, (held.get(r.product_id) ?? 0) + r.quantity);
     const status = allFacts.get(r.order_id)?.status;
-    if (r.status === 'reserved' && status && isTerminal(status)) leftReserved.push(`${r.order_id} (${status})`);
+    if (r.status === 'reserved' && status && isTerminal(status))
+      leftReserved.push(`${r.order_id} (${status})`);
   }
   const mismatched: string[] = [];
   for (const p of input.catalogue.all) {
     const now = products.find((row) => row.product_id === p.productId)?.stock ?? Number.NaN;
     const total = now + (held.get(p.productId) ?? 0);
-    if (total !== p.startingStock) mismatched.push(`${p.sku}: ${now} + ${held.get(p.productId) ?? 0} ≠ ${p.startingStock}`);
+    if (total !== p.startingStock)
+      mismatched.push(`${p.sku}: ${now} + ${held.get(p.productId) ?? 0} ≠ ${p.startingStock}`);
   }
   return { mismatched, leftReserved, reservations: rows.length };
 }

@@ -13,10 +13,22 @@ import { prepareLoad, type LoadContext } from '../lib/load-run';
 import { measureLoad, type Measured } from '../lib/measure';
 import type { LoadOptions } from '../lib/options';
 import { ordersOfUsers, readOrderFacts, statusesOf } from '../lib/postgres-facts';
-import { FAULT_KINDS, runSchedule, type FaultKind, type FaultRecord, type FaultTarget } from './faults';
+import {
+  FAULT_KINDS,
+  runSchedule,
+  type FaultKind,
+  type FaultRecord,
+  type FaultTarget,
+} from './faults';
 import { checkInvariants, type Invariant } from './invariants';
 import { StockWatch } from './stock-watch';
-import { checkWebhookDeliveries, registerWebhooks, removeWebhooks, WebhookReceiver, type WebhookSetup } from './webhooks';
+import {
+  checkWebhookDeliveries,
+  registerWebhooks,
+  removeWebhooks,
+  WebhookReceiver,
+  type WebhookSetup,
+} from './webhooks';
 
 export interface ChaosSettings {
   /** Orders to submit at least; submitting continues until every fault has happened once. */
@@ -59,15 +71,33 @@ export async function runChaos(
   load: LoadOptions,
   chaos: ChaosSettings,
 ): Promise<ChaosOutcome> {
-  const { ctx, log } = env;
+  const { ctx } = env;
+  const startedAt = Date.now();
+  const log = (line: string): void =>
+    env.log(
+      line.startsWith('▸') ? `${line}  [${((Date.now() - startedAt) / 1000).toFixed(0)}s]` : line,
+    );
   const prepared = await prepareLoad(ctx, load);
+  log(`▸ ${prepared.users.length} customers registered, their sockets open`);
   const receiver = new WebhookReceiver();
   const receiverUrl = await receiver.start();
   let setup: WebhookSetup = { enabled: false, note: 'not registered' };
   try {
-    setup = await registerWebhooks(prepared.api, prepared.users, receiverUrl, env.webhooksUnavailable);
-    log(setup.enabled ? `▸ ${setup.registered} webhooks registered to ${receiverUrl}` : `▸ webhooks not checked: ${setup.note}`);
-    const stock = new StockWatch(ctx.db, prepared.catalogue.all.map((p) => p.productId));
+    setup = await registerWebhooks(
+      prepared.api,
+      prepared.users,
+      receiverUrl,
+      env.webhooksUnavailable,
+    );
+    log(
+      setup.enabled
+        ? `▸ ${setup.registered} webhooks registered to ${receiverUrl}`
+        : `▸ webhooks not checked: ${setup.note}`,
+    );
+    const stock = new StockWatch(
+      ctx.db,
+      prepared.catalogue.all.map((p) => p.productId),
+    );
     stock.start();
 
     // Submitting stops once enough orders are in and the first round of faults is over.
@@ -75,9 +105,16 @@ export async function runChaos(
     let firstRoundDone = false;
     let currentFault: FaultKind | undefined;
     const submittedEnough = setInterval(() => {
-      if (firstRoundDone && prepared.tracker.records.length >= chaos.orders) stop.abort();
+      if (stop.signal.aborted || !firstRoundDone || prepared.tracker.records.length < chaos.orders)
+        return;
+      stop.abort();
+      log(
+        `▸ submitting stopped at ${prepared.tracker.records.length} orders; waiting for them to finish`,
+      );
     }, 250);
-    const stopped = new Promise<void>((resolve) => stop.signal.addEventListener('abort', () => resolve()));
+    const stopped = new Promise<void>((resolve) =>
+      stop.signal.addEventListener('abort', () => resolve()),
+    );
     const signal = ctx.signal ? AbortSignal.any([ctx.signal, stop.signal]) : stop.signal;
     let faults: FaultRecord[] = [];
     const measured = await measureLoad(
@@ -110,22 +147,38 @@ export async function runChaos(
         },
       },
     ).finally(() => clearInterval(submittedEnough));
-    log(`▸ submitted ${measured.run.tracker.records.length} orders; checking the invariants`);
+    log(
+      `▸ ${measured.run.tracker.completed} orders finished over the sockets; checking the invariants`,
+    );
 
     // Orders whose 202 was lost still count for money and stock: take every order of the run's customers.
     const userIds = prepared.users.map((u) => u.userId);
     const allIds = [
-      ...new Set([...measured.run.tracker.acceptedRecords().map((r) => r.orderId), ...(await ordersOfUsers(ctx.db, userIds))]),
+      ...new Set([
+        ...measured.run.tracker.acceptedRecords().map((r) => r.orderId),
+        ...(await ordersOfUsers(ctx.db, userIds)),
+      ]),
     ];
     await waitAllTerminal(ctx, allIds, chaos.settleTimeout * 1000);
     await stock.stop();
     const allFacts = await readOrderFacts(ctx.db, allIds);
-    const kafka = await readRunEvents(env.config, measured.offsetsBefore, await endOffsets(env.config), new Set(allIds));
+    log(`▸ ${allFacts.size} orders read back from Postgres`);
+    const kafka = await readRunEvents(
+      env.config,
+      measured.offsetsBefore,
+      await endOffsets(env.config),
+      new Set(allIds),
+    );
+    log(`▸ their events read back from Kafka`);
     const expected = new Map<string, string>();
     for (const f of allFacts.values()) for (const id of f.topicEventIds) expected.set(id, f.userId);
     const outcome = setup.enabled
       ? await checkWebhookDeliveries(receiver, expected, chaos.webhookTimeout * 1000)
       : undefined;
+    if (outcome)
+      log(
+        `▸ webhooks: ${outcome.expected - outcome.missing} of ${outcome.expected} events arrived`,
+      );
     const invariants = await checkInvariants({
       db: ctx.db,
       run: measured.run,
@@ -143,17 +196,27 @@ export async function runChaos(
 }
 
 /** Polls Postgres until every order is terminal, or the time is up. */
-async function waitAllTerminal(ctx: LoadContext, orderIds: readonly string[], timeoutMs: number): Promise<void> {
+async function waitAllTerminal(
+  ctx: LoadContext,
+  orderIds: readonly string[],
+  timeoutMs: number,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const statuses = await statusesOf(ctx.db, orderIds);
-    const open = [...statuses.values()].filter((s) => !(TERMINAL_STATUSES as readonly string[]).includes(s));
+    const open = [...statuses.values()].filter(
+      (s) => !(TERMINAL_STATUSES as readonly string[]).includes(s),
+    );
     if (open.length === 0 || Date.now() > deadline) return;
     await sleep(2000);
   }
 }
 
-export function printInvariants(invariants: readonly Invariant[], log: (line: string) => void): void {
+export function printInvariants(
+  invariants: readonly Invariant[],
+  log: (line: string) => void,
+): void {
   log('\n── invariants');
-  for (const i of invariants) log(`  ${i.ok ? '✓' : '✗'} ${i.name}: ${i.ok ? '' : 'FAILED, '}${i.detail}`);
+  for (const i of invariants)
+    log(`  ${i.ok ? '✓' : '✗'} ${i.name}: ${i.ok ? '' : 'FAILED, '}${i.detail}`);
 }

@@ -32,7 +32,11 @@ export class StockWatch {
     this.busy = true;
     try {
       const rows = await withTimeout(
-        this.db.selectFrom('products').select(['product_id', 'stock']).where('product_id', 'in', [...this.productIds]).execute(),
+        this.db
+          .selectFrom('products')
+          .select(['product_id', 'stock'])
+          .where('product_id', 'in', [...this.productIds])
+          .execute(),
         2000,
         'stock sample',
       );

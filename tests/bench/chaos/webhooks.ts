@@ -35,7 +35,11 @@ export class WebhookReceiver {
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
         this.requests++;
-        this.record(req.url ?? '', String(req.headers['webhook-id'] ?? ''), Buffer.concat(chunks).toString());
+        this.record(
+          req.url ?? '',
+          String(req.headers['webhook-id'] ?? ''),
+          Buffer.concat(chunks).toString(),
+        );
         res.writeHead(200).end('ok');
       });
     });
@@ -45,7 +49,9 @@ export class WebhookReceiver {
 
   async close(): Promise<void> {
     this.server?.closeAllConnections();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    await new Promise<void>((resolve) =>
+      this.server ? this.server.close(() => resolve()) : resolve(),
+    );
   }
 
   private record(path: string, messageId: string, body: string): void {
@@ -57,7 +63,11 @@ export class WebhookReceiver {
       return;
     }
     if (!eventId) return;
-    const d = this.deliveries.get(eventId) ?? { webhookIds: new Set(), copies: 0, paths: new Set() };
+    const d = this.deliveries.get(eventId) ?? {
+      webhookIds: new Set(),
+      copies: 0,
+      paths: new Set(),
+    };
     d.webhookIds.add(messageId);
     d.copies++;
     d.paths.add(path);
@@ -86,13 +96,22 @@ export async function registerWebhooks(
       'POST /webhooks',
       'POST',
       '/api/v1/webhooks',
-      { token: user.access, ip: user.ip, body: { url: `${receiverUrl}/hooks/${user.userId}`, event_types: ['*'] } },
+      {
+        token: user.access,
+        ip: user.ip,
+        body: { url: `${receiverUrl}/hooks/${user.userId}`, event_types: ['*'] },
+      },
       30_000,
     );
     if (response?.status === 404 && ids.length === 0)
-      return { enabled: false, note: 'the API has no /api/v1/webhooks route: webhook feature absent' };
+      return {
+        enabled: false,
+        note: 'the API has no /api/v1/webhooks route: webhook feature absent',
+      };
     if (response?.status !== 201) {
-      const why = response ? `${response.status} ${JSON.stringify(response.body).slice(0, 160)}` : 'no answer';
+      const why = response
+        ? `${response.status} ${JSON.stringify(response.body).slice(0, 160)}`
+        : 'no answer';
       await removeWebhooks(api, { enabled: true, registered: ids.length, ids });
       return { enabled: false, note: `registering a loopback webhook was refused (${why})` };
     }
@@ -109,7 +128,13 @@ export async function removeWebhooks(api: ApiClient, setup: WebhookSetup): Promi
   if (!setup.enabled) return;
   for (const { user, webhookId } of setup.ids) {
     await api
-      .withRetries('DELETE /webhooks', 'DELETE', `/api/v1/webhooks/${webhookId}`, { token: user.access, ip: user.ip }, 10_000)
+      .withRetries(
+        'DELETE /webhooks',
+        'DELETE',
+        `/api/v1/webhooks/${webhookId}`,
+        { token: user.access, ip: user.ip },
+        10_000,
+      )
       .catch(() => undefined);
   }
 }
@@ -137,7 +162,8 @@ export async function checkWebhookDeliveries(
   quietMs: number,
 ): Promise<WebhookOutcome> {
   const hardDeadline = Date.now() + 4 * quietMs;
-  const missingNow = (): number => [...expected.keys()].filter((id) => !receiver.deliveries.has(id)).length;
+  const missingNow = (): number =>
+    [...expected.keys()].filter((id) => !receiver.deliveries.has(id)).length;
   let lastRequests = receiver.requests;
   let lastProgress = Date.now();
   while (missingNow() > 0 && Date.now() < hardDeadline && Date.now() - lastProgress < quietMs) {
@@ -157,6 +183,15 @@ export async function checkWebhookDeliveries(
     if (d.webhookIds.size !== 1) unstableIds++;
     if (![...d.paths].every((p) => p === `/hooks/${userId}`)) misrouted++;
   }
-  const sharedIds = [...receiver.eventsByMessageId.values()].filter((events) => events.size > 1).length;
-  return { expected: expected.size, missing: missingNow(), unstableIds, sharedIds, misrouted, copies };
+  const sharedIds = [...receiver.eventsByMessageId.values()].filter(
+    (events) => events.size > 1,
+  ).length;
+  return {
+    expected: expected.size,
+    missing: missingNow(),
+    unstableIds,
+    sharedIds,
+    misrouted,
+    copies,
+  };
 }

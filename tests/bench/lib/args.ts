@@ -46,7 +46,8 @@ export function parseOptions<S extends Shape>(
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '--help' || arg === '-h') throw new UsageError(usage(command, shape));
-    if (!arg.startsWith('--')) throw new UsageError(`unexpected argument ${arg}\n\n${usage(command, shape)}`);
+    if (!arg.startsWith('--'))
+      throw new UsageError(`unexpected argument ${arg}\n\n${usage(command, shape)}`);
     const [flag = '', inline] = arg.slice(2).split(/=(.*)/s, 2);
     const key = byFlag.get(flag);
     if (!key) throw new UsageError(`unknown option --${flag}\n\n${usage(command, shape)}`);
@@ -73,7 +74,9 @@ export function parseOptions<S extends Shape>(
   }
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `  --${kebab(String(i.path[0]))}: ${i.message}`);
+    const problems = parsed.error.issues.map(
+      (i) => `  --${kebab(String(i.path[0]))}: ${i.message}`,
+    );
     throw new UsageError(`invalid options:\n${problems.join('\n')}\n\n${usage(command, shape)}`);
   }
   return parsed.data;

@@ -145,7 +145,12 @@ async function submit(
       'POST /orders',
       'POST',
       '/api/v1/orders',
-      { token: user.access, body, ip: user.ip, headers: { 'Idempotency-Key': record.idempotencyKey } },
+      {
+        token: user.access,
+        body,
+        ip: user.ip,
+        headers: { 'Idempotency-Key': record.idempotencyKey },
+      },
       ctx.retryForMs,
     );
   let { response, attempts } = await post();

@@ -4,10 +4,22 @@
  */
 import type { Config } from '../../../src/config';
 import { endOffsets, offsetDeltas, type TopicOffsets } from './kafka-offsets';
-import { driveLoad, finishLoad, type FinishedLoad, type LoadContext, type PreparedLoad } from './load-run';
+import {
+  driveLoad,
+  finishLoad,
+  type FinishedLoad,
+  type LoadContext,
+  type PreparedLoad,
+} from './load-run';
 import type { LoadOptions } from './options';
 import { ProcSampler, type ProcessReport } from './proc-stats';
-import { sagaFigures, scrape, workerFigures, type SagaFigures, type WorkerFigures } from './sdk-metrics';
+import {
+  sagaFigures,
+  scrape,
+  workerFigures,
+  type SagaFigures,
+  type WorkerFigures,
+} from './sdk-metrics';
 
 export interface Measured {
   run: FinishedLoad;

@@ -43,7 +43,9 @@ export const mixShape = {
   cancels: percent.default(0).describe('% of orders cancelled (DELETE) right after the 202'),
   cancelWhen: z
     .string()
-    .regex(/^(accepted|pending|validated|paid|processing)(,(accepted|pending|validated|paid|processing))*$/)
+    .regex(
+      /^(accepted|pending|validated|paid|processing)(,(accepted|pending|validated|paid|processing))*$/,
+    )
     .default('accepted')
     .describe(
       "when a cancel is sent: 'accepted' (at the 202) or once a status came over the socket " +

@@ -29,7 +29,13 @@ export function pickKind(mix: MixOptions): OrderKind {
   return 'normal';
 }
 
-const ADDRESS = { street: '1 Bench Way', city: 'Springfield', state: 'IL', zip: '62701', country: 'US' };
+const ADDRESS = {
+  street: '1 Bench Way',
+  city: 'Springfield',
+  state: 'IL',
+  zip: '62701',
+  country: 'US',
+};
 
 export function orderBody(kind: OrderKind, catalogue: Catalogue): OrderBody {
   const lines = 1 + randomInt(3);

@@ -53,7 +53,8 @@ export async function pace(
   const start = (): void => {
     const seq = issued++;
     // Open loop: a start more than 100 ms behind its slot in the schedule was held back.
-    if (options.rate > 0 && Date.now() - (startedAt + (seq / options.rate) * 1000) > 100) deferred++;
+    if (options.rate > 0 && Date.now() - (startedAt + (seq / options.rate) * 1000) > 100)
+      deferred++;
     const run = launch(seq)
       .catch(() => {
         launchErrors++;

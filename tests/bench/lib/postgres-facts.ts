@@ -28,7 +28,10 @@ export interface OrderFacts {
 
 const CHUNK = 1000;
 
-export async function readOrderFacts(db: Db, orderIds: readonly string[]): Promise<Map<string, OrderFacts>> {
+export async function readOrderFacts(
+  db: Db,
+  orderIds: readonly string[],
+): Promise<Map<string, OrderFacts>> {
   const facts = new Map<string, OrderFacts>();
   for (let i = 0; i < orderIds.length; i += CHUNK) {
     const chunk = orderIds.slice(i, i + CHUNK);
@@ -81,12 +84,19 @@ export async function readOrderFacts(db: Db, orderIds: readonly string[]): Promi
 /** Orders of these users the load generator never got a 202 for (a POST answer lost). */
 export async function ordersOfUsers(db: Db, userIds: readonly string[]): Promise<string[]> {
   if (userIds.length === 0) return [];
-  const rows = await db.selectFrom('orders').select('order_id').where('user_id', 'in', [...userIds]).execute();
+  const rows = await db
+    .selectFrom('orders')
+    .select('order_id')
+    .where('user_id', 'in', [...userIds])
+    .execute();
   return rows.map((r) => r.order_id);
 }
 
 /** Just the statuses: cheap enough to poll while waiting for stragglers. */
-export async function statusesOf(db: Db, orderIds: readonly string[]): Promise<Map<string, string>> {
+export async function statusesOf(
+  db: Db,
+  orderIds: readonly string[],
+): Promise<Map<string, string>> {
   const statuses = new Map<string, string>();
   for (let i = 0; i < orderIds.length; i += CHUNK) {
     const rows = await db

@@ -124,7 +124,9 @@ export class ProcSampler {
         next.set(member, s.ticks);
         // A process born since the last sample counts from zero; one already there from its
         // last reading; on the very first sample everything is the baseline.
-        const base = prev.get(member) ?? (this.samples > 1 && s.startTicks >= this.lastSampleTicks ? 0 : s.ticks);
+        const base =
+          prev.get(member) ??
+          (this.samples > 1 && s.startTicks >= this.lastSampleTicks ? 0 : s.ticks);
         track.ticks += Math.max(0, s.ticks - base);
         pss += pssBytes(member) ?? s.rssBytes;
       }

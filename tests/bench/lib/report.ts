@@ -15,7 +15,10 @@ export function writeResult(result: BenchResult, outDir: string): string {
   const dir = path.resolve(REPO_ROOT, outDir);
   mkdirSync(dir, { recursive: true });
   const stamp = result.startedAt.replace(/[:.]/g, '-');
-  const file = path.join(dir, `${result.kind}-${stamp}${result.label ? `-${result.label}` : ''}.json`);
+  const file = path.join(
+    dir,
+    `${result.kind}-${stamp}${result.label ? `-${result.label}` : ''}.json`,
+  );
   writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
   return file;
 }
@@ -106,7 +109,10 @@ export function printSaga(s: SagaFigures | null | undefined): void {
   if (!s) return;
   console.log('── saga steps (worker metrics, per attempt, ms)');
   const k = s.kafkaProduceMs;
-  if (k) console.log(`  Kafka produce (acks=all)  p50 ${k.p50}  p95 ${k.p95}  p99 ${k.p99} (n=${k.count})`);
+  if (k)
+    console.log(
+      `  Kafka produce (acks=all)  p50 ${k.p50}  p95 ${k.p95}  p99 ${k.p99} (n=${k.count})`,
+    );
   for (const [step, h] of Object.entries(s.stepMs))
     console.log(`  ${step.padEnd(24)}  p50 ${h.p50}  p95 ${h.p95}  p99 ${h.p99} (n=${h.count})`);
 }

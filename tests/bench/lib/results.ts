@@ -109,7 +109,9 @@ export function loadFigures(run: FinishedLoad, warmupSeconds: number): LoadFigur
   const steady = pace.submittedUntil - windowStart >= 1000;
   const from = steady ? windowStart : pace.startedAt;
   const to = steady ? pace.submittedUntil : pace.drainedAt;
-  const inWindow = accepted.filter((r) => r.terminal && r.terminal.at >= from && r.terminal.at <= to).length;
+  const inWindow = accepted.filter(
+    (r) => r.terminal && r.terminal.at >= from && r.terminal.at <= to,
+  ).length;
   const windowSeconds = Math.max(0.001, (to - from) / 1000);
 
   return {
@@ -128,7 +130,10 @@ export function loadFigures(run: FinishedLoad, warmupSeconds: number): LoadFigur
       completedPerSecond: round(inWindow / windowSeconds, 1),
       windowSeconds: round(windowSeconds, 1),
       completedInWindow: inWindow,
-      submittedPerSecond: round(pace.issued / Math.max(0.001, (pace.submittedUntil - pace.startedAt) / 1000), 1),
+      submittedPerSecond: round(
+        pace.issued / Math.max(0.001, (pace.submittedUntil - pace.startedAt) / 1000),
+        1,
+      ),
       deferred: pace.deferred,
     },
     latencyMs: {

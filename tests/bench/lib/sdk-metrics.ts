@@ -65,7 +65,11 @@ export function histogramDelta(
   filter: Labels,
 ): HistogramFigures | null {
   const edges = [
-    ...new Set(after.filter((s) => s.name === `${name}_bucket` && matches(s.labels, filter)).map((s) => s.labels.le!)),
+    ...new Set(
+      after
+        .filter((s) => s.name === `${name}_bucket` && matches(s.labels, filter))
+        .map((s) => s.labels.le!),
+    ),
   ]
     .map((le) => (le === '+Inf' ? Number.POSITIVE_INFINITY : Number(le)))
     .sort((a, b) => a - b);
@@ -91,7 +95,12 @@ export function histogramDelta(
     }
     return edges.at(-2) ?? 0;
   };
-  return { count, p50: round(quantile(0.5)), p95: round(quantile(0.95)), p99: round(quantile(0.99)) };
+  return {
+    count,
+    p50: round(quantile(0.5)),
+    p95: round(quantile(0.95)),
+    p99: round(quantile(0.99)),
+  };
 }
 
 export function counterDelta(before: Scrape, after: Scrape, name: string, filter: Labels): number {
@@ -113,9 +122,24 @@ export function workerFigures(before: Scrape, after: Scrape, taskQueue: string):
   const q = { task_queue: taskQueue };
   const gauge = after.find((s) => s.name === 'temporal_sticky_cache_size');
   return {
-    workflowTaskScheduleToStartMs: histogramDelta(before, after, 'temporal_workflow_task_schedule_to_start_latency', q),
-    activityScheduleToStartMs: histogramDelta(before, after, 'temporal_activity_schedule_to_start_latency', q),
-    workflowTaskExecutionMs: histogramDelta(before, after, 'temporal_workflow_task_execution_latency', q),
+    workflowTaskScheduleToStartMs: histogramDelta(
+      before,
+      after,
+      'temporal_workflow_task_schedule_to_start_latency',
+      q,
+    ),
+    activityScheduleToStartMs: histogramDelta(
+      before,
+      after,
+      'temporal_activity_schedule_to_start_latency',
+      q,
+    ),
+    workflowTaskExecutionMs: histogramDelta(
+      before,
+      after,
+      'temporal_workflow_task_execution_latency',
+      q,
+    ),
     activityExecutionMs: histogramDelta(before, after, 'temporal_activity_execution_latency', q),
     workflowTasksFailed: counterDelta(before, after, 'temporal_workflow_task_execution_failed', q),
     activitiesFailed: counterDelta(before, after, 'temporal_activity_execution_failed', q),
@@ -134,14 +158,26 @@ export interface SagaFigures {
 /** The worker's own saga metrics (WORKER_METRICS_PORT, activities/metrics.ts), in ms. */
 export function sagaFigures(before: Scrape, after: Scrape): SagaFigures {
   const ms = (h: HistogramFigures | null): HistogramFigures | null =>
-    h && { count: h.count, p50: round(h.p50 * 1000), p95: round(h.p95 * 1000), p99: round(h.p99 * 1000) };
+    h && {
+      count: h.count,
+      p50: round(h.p50 * 1000),
+      p95: round(h.p95 * 1000),
+      p99: round(h.p99 * 1000),
+    };
   const steps = [
-    ...new Set(after.filter((s) => s.name === 'saga_step_duration_seconds_bucket').map((s) => s.labels.step ?? '')),
+    ...new Set(
+      after
+        .filter((s) => s.name === 'saga_step_duration_seconds_bucket')
+        .map((s) => s.labels.step ?? ''),
+    ),
   ].filter(Boolean);
   const stepMs: Record<string, HistogramFigures> = {};
   for (const step of steps.sort()) {
     const h = ms(histogramDelta(before, after, 'saga_step_duration_seconds', { step }));
     if (h && h.count > 0) stepMs[step] = h;
   }
-  return { kafkaProduceMs: ms(histogramDelta(before, after, 'kafka_produce_duration_seconds', {})), stepMs };
+  return {
+    kafkaProduceMs: ms(histogramDelta(before, after, 'kafka_produce_duration_seconds', {})),
+    stepMs,
+  };
 }

@@ -18,13 +18,24 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Connection } from '@temporalio/client';
-import { appDaemon, appExists, apps, startupProbe, type AppName, APP_NAMES } from '../../../src/stack/apps';
+import {
+  appDaemon,
+  appExists,
+  apps,
+  startupProbe,
+  type AppName,
+  APP_NAMES,
+} from '../../../src/stack/apps';
 import type { App, Engine } from '../../../src/stack/components';
 import { bootstrap } from '../../../src/stack/bootstrap';
 import { done, warn } from '../../../src/stack/output';
 import { logFile } from '../../../src/stack/paths';
 import { waitUntilReady } from '../../../src/stack/readiness';
-import { loadStackSettings, type EngineName, type StackSettings } from '../../../src/stack/settings';
+import {
+  loadStackSettings,
+  type EngineName,
+  type StackSettings,
+} from '../../../src/stack/settings';
 import { interruptible } from '../../../src/stack/signals';
 import {
   engines,
@@ -97,7 +108,10 @@ export class StackControl {
     return new Map(
       list.map((app) => {
         const custom = app.name === 'worker' && workerEntry;
-        return [app.name as AppName, custom ? { ...app, entry: workerEntry, marker: workerEntry } : app];
+        return [
+          app.name as AppName,
+          custom ? { ...app, entry: workerEntry, marker: workerEntry } : app,
+        ];
       }),
     );
   }
@@ -205,7 +219,9 @@ export class StackControl {
         async () => {
           const response = await connection.workflowService.describeTaskQueue({
             namespace: this.settings.config.TEMPORAL_NAMESPACE,
-            taskQueue: { name: this.env.TEMPORAL_TASK_QUEUE ?? this.settings.config.TEMPORAL_TASK_QUEUE },
+            taskQueue: {
+              name: this.env.TEMPORAL_TASK_QUEUE ?? this.settings.config.TEMPORAL_TASK_QUEUE,
+            },
           });
           return (response.pollers ?? []).some((p) => (p.identity ?? '').startsWith(`${pid}@`));
         },

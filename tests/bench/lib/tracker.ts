@@ -107,7 +107,9 @@ export class Tracker {
    */
   waitStatus(record: OrderRecord, status: string, timeoutMs: number): Promise<boolean> {
     const orderId = record.orderId;
-    const reached = (): boolean => record.terminal !== undefined || [...record.updates.values()].some((u) => u.status === status);
+    const reached = (): boolean =>
+      record.terminal !== undefined ||
+      [...record.updates.values()].some((u) => u.status === status);
     if (!orderId || reached()) return Promise.resolve(reached());
     return new Promise((resolve) => {
       const timer = setTimeout(() => {

@@ -81,5 +81,7 @@ export async function login(
 }
 
 function describe(response: { status: number; body: unknown } | undefined): string {
-  return response ? `${response.status} ${JSON.stringify(response.body).slice(0, 200)}` : 'no answer';
+  return response
+    ? `${response.status} ${JSON.stringify(response.body).slice(0, 200)}`
+    : 'no answer';
 }

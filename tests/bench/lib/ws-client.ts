@@ -47,7 +47,8 @@ export class UserSocket {
   open(): Promise<void> {
     const ready = new Promise<void>((resolve, reject) => {
       const timer = setTimeout(
-        () => reject(new Error(`socket of ${this.options.userId} not ready in ${OPEN_TIMEOUT_MS} ms`)),
+        () =>
+          reject(new Error(`socket of ${this.options.userId} not ready in ${OPEN_TIMEOUT_MS} ms`)),
         OPEN_TIMEOUT_MS,
       );
       this.firstSnapshot = () => {

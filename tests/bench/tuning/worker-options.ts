@@ -31,10 +31,15 @@ export type TunableOptions = Pick<
 
 type WorkerConfig = Pick<
   Config,
-  'WORKER_MAX_CACHED_WORKFLOWS' | 'WORKER_MAX_CONCURRENT_ACTIVITIES' | 'WORKER_MAX_CONCURRENT_WORKFLOW_TASKS'
+  | 'WORKER_MAX_CACHED_WORKFLOWS'
+  | 'WORKER_MAX_CONCURRENT_ACTIVITIES'
+  | 'WORKER_MAX_CONCURRENT_WORKFLOW_TASKS'
 >;
 
-export function workerOptions(config: WorkerConfig, env: NodeJS.ProcessEnv = process.env): TunableOptions {
+export function workerOptions(
+  config: WorkerConfig,
+  env: NodeJS.ProcessEnv = process.env,
+): TunableOptions {
   const int = (name: string): number | undefined => {
     const raw = env[name];
     if (raw === undefined || raw === '') return undefined;

@@ -30,7 +30,9 @@ import { installTemporalRuntime } from '../../../src/worker/runtime';
 import { createBatchingPublisher } from './batching-publisher';
 import { workerOptions } from './worker-options';
 
-async function workflowSource(): Promise<{ workflowBundle: { code: string } } | { workflowsPath: string }> {
+async function workflowSource(): Promise<
+  { workflowBundle: { code: string } } | { workflowsPath: string }
+> {
   const file = process.env.BENCH_WORKFLOW_BUNDLE_PATH;
   if (!file) return { workflowsPath: ORDER_WORKFLOWS_PATH };
   if (!existsSync(file)) {
@@ -71,7 +73,8 @@ async function main(): Promise<void> {
     ...options,
   });
   const scanner = startDeliveryScanner(redis, client, logger);
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => worker.shutdown());
+  for (const signal of ['SIGINT', 'SIGTERM'] as const)
+    process.once(signal, () => worker.shutdown());
   logger.warn(
     {
       startupMs: Date.now() - startedAt,

@@ -50,7 +50,10 @@ export async function startPrivateApps(): Promise<PrivateStack> {
     RATE_LIMITS_ENABLED: 'false',
     WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true',
   };
-  const appSettings: StackSettings = { ...loadStackSettings(env), paths: statePaths('.stack/chaos-test') };
+  const appSettings: StackSettings = {
+    ...loadStackSettings(env),
+    paths: statePaths('.stack/chaos-test'),
+  };
   const control = new StackControl(settings, appSettings, env);
   const apps = control.appsByName();
 
@@ -111,5 +114,7 @@ function webhooksUnavailable(settings: StackSettings): string | undefined {
 
 /** vitest's own variables stay with vitest. */
 function withoutVitest(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  return Object.fromEntries(Object.entries(env).filter(([key]) => !key.startsWith('VITEST') && key !== 'TEST'));
+  return Object.fromEntries(
+    Object.entries(env).filter(([key]) => !key.startsWith('VITEST') && key !== 'TEST'),
+  );
 }
