@@ -4,9 +4,20 @@
  * worker settings and pacing options as `npm run bench`, and a bare client's
  * StartWorkflowExecution latency measured in the same run. `npm run bench -- --with-ceiling`
  * runs it before the load, so the two compare within one run.
+ *
+ * With --private-server it runs instead against a scratch dev server of its own
+ * (tuning/private-temporal.ts) started with extra --server-flag arguments: server-side
+ * experiments (partitions, an in-memory store) that would disturb the shared stack.
+ *
+ *   npm run bench:ceiling -- --private-server --server-flag=--in-memory
+ *   npm run bench:ceiling -- --private-server \
+ *     --server-flag=--dynamic-config-value --server-flag=matching.numTaskqueueReadPartitions=1
  */
 import os from 'node:os';
+import { z } from 'zod';
+import { loadConfig, type Config } from '../../src/config';
 import { runCeiling } from './ceiling/run';
+import { startPrivateTemporal } from './tuning/private-temporal';
 import { parseOptions, UsageError } from './lib/args';
 import { envPairs, loadShape, pacingShape } from './lib/options';
 import { printCeiling, printProcesses } from './lib/report';
@@ -20,21 +31,42 @@ const shape = {
   appEnv: loadShape.appEnv,
   label: loadShape.label,
   out: loadShape.out,
+  privateServer: z
+    .boolean()
+    .default(false)
+    .describe('run against a scratch Temporal dev server instead of the stack'),
+  serverFlag: z
+    .array(z.string())
+    .default([])
+    .describe('extra argument for the scratch server (repeatable; --in-memory: no database file)'),
 };
 
 async function main(): Promise<number> {
   const options = parseOptions('bench:ceiling', shape, process.argv.slice(2));
   const appEnv = envPairs(options.appEnv);
   const startedAt = new Date().toISOString();
-  // The stack's apps idle during the ceiling, as they would if the bench ran it.
-  const stack = await bringUp({ appEnv });
+  let close: () => Promise<void>;
+  let config: Config;
+  let pidDirs: { dir: string }[];
+  let extraPids: [string, number][] = [];
+  if (options.privateServer) {
+    const server = await startPrivateTemporal(options.serverFlag);
+    console.log(`▸ scratch Temporal server on ${server.address}: ${options.serverFlag.join(' ') || 'no extra flags'}`);
+    appEnv.TEMPORAL_ADDRESS = server.address;
+    config = loadConfig({ ...process.env, ...appEnv });
+    pidDirs = [];
+    extraPids = [['temporal (scratch)', server.pid]];
+    close = server.stop;
+  } else {
+    // The stack's apps idle during the ceiling, as they would if the bench ran it.
+    const stack = await bringUp({ appEnv });
+    config = stack.settings.config;
+    pidDirs = [{ dir: stack.settings.paths.pids }];
+    close = stack.close;
+  }
   try {
     const ceiling = await runCeiling(
-      {
-        config: stack.settings.config,
-        env: { ...process.env, ...BENCH_APP_ENV, ...appEnv },
-        pidDirs: [{ dir: stack.settings.paths.pids }],
-      },
+      { config, env: { ...process.env, ...BENCH_APP_ENV, ...appEnv }, pidDirs, extraPids },
       options,
     );
     printCeiling(ceiling);
@@ -53,7 +85,7 @@ async function main(): Promise<number> {
     console.log(`\nresults: ${file}`);
     return 0;
   } finally {
-    await stack.close();
+    await close();
   }
 }
 

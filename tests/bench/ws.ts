@@ -20,7 +20,7 @@
  * Needs Redis and Postgres (`npm run stack:up`). The load client is one Node process on the
  * same 2 cores as the gateway and Redis; its own CPU is printed so its share is visible.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -49,7 +49,7 @@ const { values: args } = parseArgs({
     layout: { type: 'string', default: 'users' },
   },
 });
-const N = Number(args.connections);
+let N = Number(args.connections);
 const PER_USER = Number(args['per-user']);
 const RATE = Number(args.rate);
 const SECONDS = Number(args.seconds);
@@ -64,23 +64,42 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const log = (text: string) => console.log(`[bench:ws] ${text}`);
 
 /** The process's open-file limit, from /proc (Node has no getrlimit). */
-function openFileLimit(): number {
+function openFileLimits(): { soft: number; hard: number } {
   const line = readFileSync('/proc/self/limits', 'utf8')
     .split('\n')
     .find((l) => l.startsWith('Max open files'));
-  return Number(line?.split(/\s+/)[3] ?? 1024);
+  const [soft = '1024', hard = '1024'] = line?.split(/\s+/).slice(3, 5) ?? [];
+  const value = (v: string) => (v === 'unlimited' ? Infinity : Number(v));
+  return { soft: value(soft), hard: value(hard) };
 }
 
-/** Re-runs this script under a raised `ulimit -n` when N sockets would not fit. */
+/**
+ * Each of the two processes (gateway, load client) needs a descriptor per connection. Re-runs
+ * this script under a raised `ulimit -n` when N sockets would not fit; where the hard limit
+ * cannot be raised (a container without CAP_SYS_RESOURCE), N is lowered to what fits, loudly.
+ */
 function ensureFileLimit(): boolean {
-  const need = N + 4096;
-  if (openFileLimit() >= need || process.env.WS_BENCH_RAISED) return false;
-  log(`raising the open-file limit to ${need} (was ${openFileLimit()})`);
+  const need = N + 1024;
+  const { soft, hard } = openFileLimits();
+  if (soft >= need || process.env.WS_BENCH_RAISED) return false;
+  let target = need;
+  if (spawnSync('bash', ['-c', `ulimit -n ${need}`]).status !== 0) {
+    target = hard;
+    const fits = hard - 1024;
+    log(
+      `cannot raise the open-file limit above its hard limit ${hard} here (no CAP_SYS_RESOURCE): ` +
+        `measuring ${fits} connections instead of ${N}`,
+    );
+    process.argv.push('--connections', String(fits));
+    N = fits;
+    if (soft >= hard) return false;
+  }
+  log(`raising the open-file limit to ${target} (was ${soft})`);
   const child = spawn(
     'bash',
     [
       '-c',
-      `ulimit -n ${need} && exec "$0" "$@"`,
+      `ulimit -n ${target} && exec "$0" "$@"`,
       process.execPath,
       ...process.execArgv,
       ...process.argv.slice(1),
@@ -93,6 +112,8 @@ function ensureFileLimit(): boolean {
 
 interface ProcSample {
   cpuSeconds: number;
+  /** Of which in the kernel (system time): on loopback, TCP delivery to the client too. */
+  systemSeconds: number;
   rssBytes: number;
 }
 
@@ -103,7 +124,11 @@ function sampleProc(pid: number): ProcSample {
   const rssLine = readFileSync(`/proc/${pid}/status`, 'utf8')
     .split('\n')
     .find((l) => l.startsWith('VmRSS'));
-  return { cpuSeconds: ticks / 100, rssBytes: Number(rssLine?.split(/\s+/)[1] ?? 0) * 1024 };
+  return {
+    cpuSeconds: ticks / 100,
+    systemSeconds: Number(fields[12]) / 100,
+    rssBytes: Number(rssLine?.split(/\s+/)[1] ?? 0) * 1024,
+  };
 }
 
 function percentile(sorted: Float64Array, p: number): number {
@@ -191,7 +216,9 @@ class RawClient {
   open = false;
 
   /** Called once if the connection closes after it was accepted. */
-  onClose: () => void = () => {};
+  onClose: (why: string) => void = () => {};
+  private closeCode: number | null = null;
+  private error: string | null = null;
 
   constructor(
     private readonly socket: Socket,
@@ -235,9 +262,16 @@ class RawClient {
         }
         client.frames(chunk, receivedAt);
       });
-      socket.on('error', () => resolve(null));
+      socket.on('error', (err: NodeJS.ErrnoException) => {
+        client.error = err.code ?? err.message;
+        resolve(null);
+      });
       socket.on('close', () => {
-        if (client.open) client.onClose();
+        if (client.open) {
+          client.onClose(
+            client.closeCode ? `close ${client.closeCode}` : (client.error ?? 'tcp closed'),
+          );
+        }
         client.open = false;
         resolve(null);
       });
@@ -266,8 +300,10 @@ class RawClient {
       at += header + length;
       if (opcode === 0x9)
         this.socket.write(Buffer.from([0x8a, 0x80, 0, 0, 0, 0])); // pong, zero mask
-      else if (opcode === 0x8) this.socket.end();
-      else if (opcode === 0x1) this.text(payload, receivedAt);
+      else if (opcode === 0x8) {
+        this.closeCode = payload.length >= 2 ? payload.readUInt16BE(0) : 1005;
+        this.socket.end();
+      } else if (opcode === 0x1) this.text(payload, receivedAt);
     }
     if (at < data.length) this.pending = Buffer.from(data.subarray(at));
   }
@@ -363,9 +399,8 @@ async function main(): Promise<void> {
   const openPerUser = new Map<string, number>();
   const sockets: RawClient[] = [];
   let failed = 0;
-  let dropped = 0;
+  const dropped = new Map<string, number>();
   const addresses = Math.max(1, Math.ceil(N / PER_ADDRESS));
-  const connectStarted = performance.now();
 
   const onUpdate = (seq: number, sentAt: number, receivedAt: number) => {
     const entry = bench.get(seq);
@@ -378,8 +413,9 @@ async function main(): Promise<void> {
   };
 
   let next = 0;
+  let bound = 0;
   const openOne = async (): Promise<void> => {
-    while (next < N) {
+    while (next < bound) {
       const i = next++;
       const caller = callers[Math.floor(i / PER_USER)]!;
       const user = watched(caller);
@@ -393,8 +429,8 @@ async function main(): Promise<void> {
       if (client) {
         sockets.push(client);
         openPerUser.set(user, (openPerUser.get(user) ?? 0) + 1);
-        client.onClose = () => {
-          dropped++;
+        client.onClose = (why) => {
+          dropped.set(why, (dropped.get(why) ?? 0) + 1);
           openPerUser.set(user, (openPerUser.get(user) ?? 1) - 1);
         };
       } else {
@@ -402,20 +438,35 @@ async function main(): Promise<void> {
       }
     }
   };
-  await Promise.all(Array.from({ length: CONCURRENCY }, openOne));
-  const connectSeconds = (performance.now() - connectStarted) / 1000;
+  /**
+   * Snapshots sent, resume waits over, every socket live; then a full GC, so what is measured
+   * is what holding the connections costs, not the garbage their upgrades left behind.
+   */
+  const settled = async () => {
+    await sleep(Number(args.settle) * 1000);
+    const beforeGc = sampleProc(pid);
+    process.kill(pid, 'SIGUSR2');
+    await sleep(1000);
+    return { beforeGc, after: sampleProc(pid), open: sockets.filter((s) => s.open).length };
+  };
+  let connectMs = 0;
+  const openUpTo = async (count: number) => {
+    const started = performance.now();
+    bound = count;
+    await Promise.all(Array.from({ length: CONCURRENCY }, openOne));
+    connectMs += performance.now() - started;
+  };
+  await openUpTo(N);
+  const connectSeconds = connectMs / 1000;
   log(
-    `${sockets.length} connections open (${failed} failed) in ${connectSeconds.toFixed(1)} s from ${addresses} source address(es)`,
+    `${sockets.length} connections open (${failed} failed) in ${connectSeconds.toFixed(1)} s ` +
+      `from ${addresses} source address(es)`,
   );
-  // Snapshots sent, resume waits over, every socket live; then let V8 collect the garbage of
-  // the upgrades, as it does on an idle process, before measuring what holding them costs.
-  await sleep(Number(args.settle) * 1000);
-  const heldBeforeGc = sampleProc(pid);
-  process.kill(pid, 'SIGUSR2');
-  await sleep(1000);
-  const held = sampleProc(pid);
+  const full = await settled();
+  const heldBeforeGc = full.beforeGc;
+  const held = full.after;
   const heap = await gatewayHeap(gateway.port);
-  const heldCount = sockets.filter((s) => s.open).length;
+  const heldCount = full.open;
   const rssPerConnection = (held.rssBytes - idle.rssBytes) / heldCount;
 
   // Publishing.
@@ -447,6 +498,7 @@ async function main(): Promise<void> {
     lost: number;
     latency: { p50: number; p99: number; max: number };
     gatewayCores: number;
+    gatewayKernelCores: number;
     clientCores: number;
     seconds: number;
   }
@@ -478,6 +530,7 @@ async function main(): Promise<void> {
       lost: expected - received,
       latency: phaseLatency.summary(),
       gatewayCores: (after.cpuSeconds - before.cpuSeconds) / seconds,
+      gatewayKernelCores: (after.systemSeconds - before.systemSeconds) / seconds,
       clientCores: (client.user + client.system) / 1e6 / seconds,
       seconds,
     };
@@ -532,7 +585,10 @@ async function main(): Promise<void> {
     `gateway RSS              idle ${mib(idle.rssBytes)}, holding ${mib(held.rssBytes)}` +
       ` (${mib(heldBeforeGc.rssBytes)} before a full GC)`,
   );
-  console.log(`gateway RSS/connection   ${(rssPerConnection / 1024).toFixed(2)} KiB`);
+  console.log(
+    `gateway RSS/connection   ${(rssPerConnection / 1024).toFixed(2)} KiB after a full GC, ` +
+      `${((heldBeforeGc.rssBytes - idle.rssBytes) / heldCount / 1024).toFixed(2)} KiB before`,
+  );
   console.log(
     `  of which V8 heap       ${((heap.heapUsed - idleHeap.heapUsed) / heldCount / 1024).toFixed(2)} KiB` +
       ` (heap used ${mib(idleHeap.heapUsed)} -> ${mib(heap.heapUsed)})`,
@@ -549,11 +605,16 @@ async function main(): Promise<void> {
     );
     console.log(`  messages lost          ${phase.lost}`);
     console.log(
-      `  gateway CPU            ${(phase.gatewayCores * 100).toFixed(1)}% of a core (over ${phase.seconds.toFixed(1)} s)`,
+      `  gateway CPU            ${(phase.gatewayCores * 100).toFixed(1)}% of a core ` +
+        `(${(phase.gatewayKernelCores * 100).toFixed(1)}% in the kernel) over ${phase.seconds.toFixed(1)} s`,
     );
     console.log(`  load client CPU        ${(phase.clientCores * 100).toFixed(1)}% of a core`);
   }
-  if (dropped > 0) console.log(`\nconnections closed by the gateway during the run: ${dropped}`);
+  if (dropped.size > 0) {
+    console.log(
+      `\nconnections closed during the run: ${JSON.stringify(Object.fromEntries(dropped))}`,
+    );
+  }
   if (stray > 0) console.log(`\nunexpected messages      ${stray}`);
 
   mkdirSync('bench-results', { recursive: true });
@@ -569,7 +630,10 @@ async function main(): Promise<void> {
         idle,
         held_sample: held,
         held_before_gc: heldBeforeGc,
+        idle_heap: idleHeap,
+        heap,
         rssPerConnection,
+
         steady,
         burst,
       },

@@ -34,6 +34,8 @@ export interface CeilingContext {
   /** The environment of the ceiling's worker: the apps' environment of the same run. */
   env: NodeJS.ProcessEnv;
   pidDirs: readonly { dir: string; prefix?: string }[];
+  /** Other processes to sample, by name (a scratch Temporal server). */
+  extraPids?: readonly [string, number][];
   quiet?: boolean;
 }
 
@@ -69,9 +71,10 @@ export async function runCeiling(
     await waitReady(child);
     const metricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
     const before = await scrape(metricsUrl);
-    const sampler = new ProcSampler(ctx.pidDirs, () =>
-      child.pid !== undefined ? [['ceiling-worker', child.pid]] : [],
-    );
+    const sampler = new ProcSampler(ctx.pidDirs, () => [
+      ...(ctx.extraPids ?? []),
+      ...(child.pid !== undefined ? [['ceiling-worker', child.pid] as [string, number]] : []),
+    ]);
     sampler.start();
     const startLatency = new Samples();
     const workflowLatency = new Samples();

@@ -12,7 +12,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { loadConfig } from '../../../src/config';
 import { temporalConnectionOptions } from '../../../src/temporal/connection';
 import { deliveredSignal } from '../../../workflows/definitions';
@@ -32,14 +32,14 @@ async function main(): Promise<void> {
   const taskQueue = process.env.BENCH_CEILING_TASK_QUEUE;
   if (!taskQueue) throw new Error('BENCH_CEILING_TASK_QUEUE is not set');
   const metricsPort = Number(process.env.BENCH_CEILING_METRICS_PORT ?? 0);
-  if (metricsPort > 0) {
-    Runtime.install({
-      telemetryOptions: {
-        metrics: { prometheus: { bindAddress: `127.0.0.1:${metricsPort}` } },
-        logging: { filter: { core: 'WARN', other: 'WARN' } },
-      },
-    });
-  }
+  Runtime.install({
+    // Quiet, like the order worker at LOG_LEVEL=warn (webpack's build report included).
+    logger: new DefaultLogger('WARN'),
+    telemetryOptions: {
+      ...(metricsPort > 0 ? { metrics: { prometheus: { bindAddress: `127.0.0.1:${metricsPort}` } } } : {}),
+      logging: { filter: { core: 'WARN', other: 'WARN' } },
+    },
+  });
   const options = temporalConnectionOptions(config);
   const connection = await NativeConnection.connect({ address: options.address! });
   const client = new Client({

@@ -1,8 +1,8 @@
 /**
  * Reads back, exactly, the order events produced during a run: a consumer group of its own
- * whose committed offsets are set (admin.setOffsets) to the end offsets recorded before the
- * run, reading up to those recorded after it. Events of other orders (other people's tests
- * share the broker) are skipped by key before being parsed.
+ * that seeks every partition to the end offset recorded before the run and reads up to the
+ * one recorded after it. Events of other orders (other people's tests share the broker) are
+ * skipped by key before being parsed.
  */
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -16,7 +16,7 @@ import type { TopicOffsets } from './kafka-offsets';
 export interface KafkaEventsRead {
   /** order id → event id → how many copies were on the topics. */
   byOrder: Map<string, Map<string, number>>;
-  /** order id → event ids whose message did not parse as an order event. */
+  /** Messages of the run's orders that did not parse as order events. */
   invalid: number;
   /** Partitions not read to their recorded end before the timeout. */
   incomplete: string[];
@@ -41,20 +41,6 @@ export async function readRunEvents(
   let invalid = 0;
   if (pending.size === 0) return { byOrder, invalid, incomplete: [] };
 
-  await withKafkaAdmin(
-    config,
-    async (admin) => {
-      for (const topic of ALL_TOPICS) {
-        const partitions = Object.keys(after[topic] ?? {}).map((p) => ({
-          partition: Number(p),
-          offset: String(before[topic]?.[Number(p)] ?? 0),
-        }));
-        await admin.setOffsets({ groupId, topic, partitions });
-      }
-    },
-    5,
-  );
-
   const consumer = createKafka(config, 'bench-readback').consumer({
     groupId,
     maxWaitTimeInMs: 200,
@@ -62,7 +48,7 @@ export async function readRunEvents(
   });
   await consumer.connect();
   try {
-    await consumer.subscribe({ topics: [...ALL_TOPICS], fromBeginning: true });
+    await consumer.subscribe({ topics: [...ALL_TOPICS], fromBeginning: false });
     await consumer.run({
       autoCommit: false,
       eachMessage: async ({ topic, partition, message }) => {
@@ -81,6 +67,12 @@ export async function readRunEvents(
         }
       },
     });
+    // Seeks queue until the group has its partitions, then apply before the first fetch.
+    for (const topic of ALL_TOPICS) {
+      for (const p of Object.keys(after[topic] ?? {})) {
+        consumer.seek({ topic, partition: Number(p), offset: String(before[topic]?.[Number(p)] ?? 0) });
+      }
+    }
     const deadline = Date.now() + timeoutMs;
     while (pending.size > 0 && Date.now() < deadline) await sleep(100);
   } finally {
