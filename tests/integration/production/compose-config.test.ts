@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { ensureDebianPackage, ensureDockerCompose } from './support/debian';
+import { ensureDebianPackage, ensureDockerCompose } from '../../support/debian';
 
 const REPO_ROOT = path.resolve(import.meta.dirname, '../../..');
 const compose = ensureDockerCompose();

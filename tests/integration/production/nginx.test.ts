@@ -7,7 +7,7 @@
 import { connect as tlsConnect, type SecureVersion } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { ensureDebianPackage } from './support/debian';
+import { ensureDebianPackage } from '../../support/debian';
 import { headerCount, send } from './support/https';
 import { freePort, prepareNginx, startNginx, type RunningNginx } from './support/nginx';
 

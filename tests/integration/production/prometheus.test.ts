@@ -18,7 +18,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { loadConfig } from '../../../src/config';
-import { ensureDebianPackage } from './support/debian';
+import { ensureDebianPackage } from '../../support/debian';
 import { freePort, REPO_ROOT } from './support/nginx';
 
 const API_URL = process.env.API_URL ?? 'http://127.0.0.1:8000';

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureDebianPackage } from './support/debian';
+import { ensureDebianPackage } from '../../support/debian';
 import { freePort, REPO_ROOT } from './support/nginx';
 
 const redisServer = ensureDebianPackage('redis-server');

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
-import { ensureDebianPackage } from '../../integration/production/support/debian';
+import { ensureDebianPackage } from '../../support/debian';
 import { loadCompose, REPO_ROOT } from './support/compose';
 import { isKnownMetric, metricCatalog, metricNamesIn } from './support/metrics-catalog';
 

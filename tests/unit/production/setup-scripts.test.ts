@@ -11,7 +11,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SEARCH_ATTRIBUTES } from '../../../src/contract/orders';
 import { ALL_TOPICS } from '../../../src/contract/topics';
-import { ensureDebianPackage } from '../../integration/production/support/debian';
+import { ensureDebianPackage } from '../../support/debian';
 import { loadCompose, REPO_ROOT } from './support/compose';
 import { finalStage, parseDockerfile } from './support/images';
 
