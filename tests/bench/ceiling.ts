@@ -35,6 +35,12 @@ const shape = {
     .boolean()
     .default(false)
     .describe('run against a scratch Temporal dev server instead of the stack'),
+  variant: z
+    .enum(['saga', 'local-notify', 'no-upserts'])
+    .default('saga')
+    .describe(
+      "workflow: the saga's shape, or an experiment (notify as local activities, no status upserts)",
+    ),
   serverFlag: z
     .array(z.string())
     .default([])
@@ -51,7 +57,9 @@ async function main(): Promise<number> {
   let extraPids: [string, number][] = [];
   if (options.privateServer) {
     const server = await startPrivateTemporal(options.serverFlag);
-    console.log(`▸ scratch Temporal server on ${server.address}: ${options.serverFlag.join(' ') || 'no extra flags'}`);
+    console.log(
+      `▸ scratch Temporal server on ${server.address}: ${options.serverFlag.join(' ') || 'no extra flags'}`,
+    );
     appEnv.TEMPORAL_ADDRESS = server.address;
     config = loadConfig({ ...process.env, ...appEnv });
     pidDirs = [];
@@ -66,7 +74,13 @@ async function main(): Promise<number> {
   }
   try {
     const ceiling = await runCeiling(
-      { config, env: { ...process.env, ...BENCH_APP_ENV, ...appEnv }, pidDirs, extraPids },
+      {
+        config,
+        env: { ...process.env, ...BENCH_APP_ENV, ...appEnv },
+        pidDirs,
+        extraPids,
+        variant: options.variant,
+      },
       options,
     );
     printCeiling(ceiling);

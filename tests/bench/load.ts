@@ -68,6 +68,7 @@ async function main(): Promise<number> {
         options,
       );
       printCeiling(ceiling);
+      printProcesses(ceiling.processes);
     }
     const ctx = {
       config,

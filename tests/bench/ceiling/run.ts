@@ -29,6 +29,14 @@ import { scrape, workerFigures } from '../lib/sdk-metrics';
 import { round, Samples } from '../lib/stats';
 import { freePort } from '../lib/free-port';
 
+/** The yardstick, and the experiments (ceiling/workflow.ts). */
+export const CEILING_VARIANTS = {
+  saga: 'ceilingWorkflow',
+  'local-notify': 'ceilingLocalNotifyWorkflow',
+  'no-upserts': 'ceilingNoUpsertsWorkflow',
+} as const;
+export type CeilingVariant = keyof typeof CEILING_VARIANTS;
+
 export interface CeilingContext {
   config: Config;
   /** The environment of the ceiling's worker: the apps' environment of the same run. */
@@ -37,6 +45,7 @@ export interface CeilingContext {
   /** Other processes to sample, by name (a scratch Temporal server). */
   extraPids?: readonly [string, number][];
   quiet?: boolean;
+  variant?: CeilingVariant;
 }
 
 const WORKER_ENTRY = fileURLToPath(new URL('./worker-process.ts', import.meta.url));
@@ -102,7 +111,7 @@ export async function runCeiling(
         const t0 = performance.now();
         const startedAtMs = Date.now();
         // The options the API starts an order with (api/services/workflows.ts).
-        await client.workflow.start('ceilingWorkflow', {
+        await client.workflow.start(CEILING_VARIANTS[ctx.variant ?? 'saga'], {
           workflowId,
           taskQueue,
           args: [input],
@@ -125,7 +134,7 @@ export async function runCeiling(
     };
     const result = await pace(options, launch);
     progress?.stop();
-    const processes = sampler.stop();
+    const processes = sampler.stop(completedAt.size);
     const after = await scrape(metricsUrl);
 
     const windowStart = result.startedAt + options.warmup * 1000;

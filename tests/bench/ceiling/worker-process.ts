@@ -36,7 +36,9 @@ async function main(): Promise<void> {
     // Quiet, like the order worker at LOG_LEVEL=warn (webpack's build report included).
     logger: new DefaultLogger('WARN'),
     telemetryOptions: {
-      ...(metricsPort > 0 ? { metrics: { prometheus: { bindAddress: `127.0.0.1:${metricsPort}` } } } : {}),
+      ...(metricsPort > 0
+        ? { metrics: { prometheus: { bindAddress: `127.0.0.1:${metricsPort}` } } }
+        : {}),
       logging: { filter: { core: 'WARN', other: 'WARN' } },
     },
   });

@@ -12,6 +12,7 @@ import {
   allHandlersFinished,
   condition,
   proxyActivities,
+  proxyLocalActivities,
   setHandler,
   upsertSearchAttributes,
 } from '@temporalio/workflow';
@@ -38,9 +39,32 @@ import {
 import type { CeilingActivities } from './activities';
 
 const steps = proxyActivities<CeilingActivities>(STEP_OPTIONS);
-const notifications = proxyActivities<CeilingActivities>(NOTIFICATION_OPTIONS);
+const remoteNotifications = proxyActivities<CeilingActivities>(NOTIFICATION_OPTIONS);
+const localNotifications = proxyLocalActivities<CeilingActivities>(NOTIFICATION_OPTIONS);
 
-export async function ceilingWorkflow(input: OrderWorkflowInput): Promise<OrderState> {
+/** The saga's shape, exactly: what the throughput ratio is computed against. */
+export function ceilingWorkflow(input: OrderWorkflowInput): Promise<OrderState> {
+  return orderShape(input, { localNotify: false, upserts: true });
+}
+
+/**
+ * Tuning experiments, not the yardstick: what the server would save if the three
+ * notifications ran as local activities, or if the status search attribute were not
+ * upserted at every step (a visibility write each).
+ */
+export function ceilingLocalNotifyWorkflow(input: OrderWorkflowInput): Promise<OrderState> {
+  return orderShape(input, { localNotify: true, upserts: true });
+}
+
+export function ceilingNoUpsertsWorkflow(input: OrderWorkflowInput): Promise<OrderState> {
+  return orderShape(input, { localNotify: false, upserts: false });
+}
+
+async function orderShape(
+  input: OrderWorkflowInput,
+  variant: { localNotify: boolean; upserts: boolean },
+): Promise<OrderState> {
+  const notifications = variant.localNotify ? localNotifications : remoteNotifications;
   const state: OrderState = { orderId: input.orderId, status: 'pending', steps: [] };
   let delivery: DeliveryConfirmation | undefined;
   const now = (): string => new Date().toISOString();
@@ -49,7 +73,8 @@ export async function ceilingWorkflow(input: OrderWorkflowInput): Promise<OrderS
   };
   const setStatus = (status: OrderStatus): void => {
     state.status = status;
-    upsertSearchAttributes([{ key: OrderStatusKey, value: status }]);
+    if (variant.upserts || status === 'delivered')
+      upsertSearchAttributes([{ key: OrderStatusKey, value: status }]);
   };
   setHandler(statusQuery, () => state);
   setHandler(deliveredSignal, (confirmation) => {

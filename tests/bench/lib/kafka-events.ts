@@ -70,7 +70,11 @@ export async function readRunEvents(
     // Seeks queue until the group has its partitions, then apply before the first fetch.
     for (const topic of ALL_TOPICS) {
       for (const p of Object.keys(after[topic] ?? {})) {
-        consumer.seek({ topic, partition: Number(p), offset: String(before[topic]?.[Number(p)] ?? 0) });
+        consumer.seek({
+          topic,
+          partition: Number(p),
+          offset: String(before[topic]?.[Number(p)] ?? 0),
+        });
       }
     }
     const deadline = Date.now() + timeoutMs;

@@ -62,7 +62,7 @@ export async function measureLoad(
     const side = measure.alongside?.(load) ?? Promise.resolve();
     [driven] = await Promise.all([load, side]);
   } finally {
-    processes = sampler.stop();
+    processes = sampler.stop(prepared.tracker.completed);
   }
   const after = measure.sdkMetricsUrl ? await scrape(measure.sdkMetricsUrl) : undefined;
   const appAfter = measure.appMetricsUrl ? await scrape(measure.appMetricsUrl) : undefined;

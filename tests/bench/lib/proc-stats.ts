@@ -27,6 +27,11 @@ export interface ProcessFigures {
   /** Average CPU over the run, % of one core. */
   cpuPercent: number;
   cpuSeconds: number;
+  /**
+   * CPU per finished order, ms: on a shared machine the steadier figure, since throughput
+   * depends on how much CPU the others leave, while the cost of one order mostly does not.
+   */
+  cpuMsPerOrder: number | null;
   rssMb: { first: number; max: number; last: number };
   treePssMb: { first: number; max: number; last: number };
   /** Tree PSS every ~30 s, MB. */
@@ -71,7 +76,8 @@ export class ProcSampler {
     this.timer = setInterval(() => this.sample(), this.intervalMs);
   }
 
-  stop(): ProcessReport {
+  /** `finished`: orders (or workflows) finished while sampling, for the CPU cost per order. */
+  stop(finished = 0): ProcessReport {
     if (this.timer) clearInterval(this.timer);
     this.sample();
     const seconds = Math.max(0.001, (Date.now() - this.startedAt) / 1000);
@@ -82,6 +88,7 @@ export class ProcSampler {
       report[name] = {
         cpuPercent: round((cpuSeconds / seconds) * 100, 1),
         cpuSeconds: round(cpuSeconds, 1),
+        cpuMsPerOrder: finished > 0 ? round((cpuSeconds * 1000) / finished, 1) : null,
         rssMb: spread(t.rss),
         treePssMb: spread(t.pss),
         timeline: t.pss.filter((_, i) => i % every === 0).map((b) => round(b / 2 ** 20, 0)),

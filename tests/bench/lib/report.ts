@@ -79,10 +79,13 @@ export function printWorker(w: WorkerFigures | null, title = 'worker (SDK metric
 }
 
 export function printProcesses(p: ProcessReport): void {
-  console.log('── processes (CPU: % of one core, average; memory MB: first / max / last)');
+  console.log(
+    '── processes (CPU: % of one core on average, and ms per finished order; memory MB: first / max / last)',
+  );
   for (const [name, f] of Object.entries(p)) {
     console.log(
-      `  ${name.padEnd(18)} cpu ${String(f.cpuPercent).padStart(5)}%  rss ${f.rssMb.first} / ${f.rssMb.max} / ${f.rssMb.last}` +
+      `  ${name.padEnd(18)} cpu ${String(f.cpuPercent).padStart(5)}%  ${String(f.cpuMsPerOrder ?? '-').padStart(6)} ms/order` +
+        `  rss ${f.rssMb.first} / ${f.rssMb.max} / ${f.rssMb.last}` +
         `  tree pss ${f.treePssMb.first} / ${f.treePssMb.max} / ${f.treePssMb.last}` +
         (f.restarts > 0 ? `  restarts ${f.restarts}` : ''),
     );
