@@ -56,10 +56,10 @@ export async function recordStatusChange(
         event_id: eventId,
         order_id: order.orderId,
         event_type: change.eventType,
-        event_data: JSON.stringify({
+        event_data: {
           ...change.data,
           ...(change.status ? { status: change.status } : {}),
-        }),
+        },
         created_by: change.createdBy ?? 'order-workflow',
       })
       .onConflict((oc) => oc.column('event_id').doNothing())

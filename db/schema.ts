@@ -7,7 +7,11 @@ import type { ColumnType, Generated, Insertable, Selectable, Updateable } from '
 import type { OrderStatus } from '../src/contract/orders';
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
-type Json<T> = ColumnType<T, T | string, T | string>;
+/**
+ * JSONB columns take the value itself: postgres.js serialises it for the jsonb parameter, so
+ * a pre-stringified value would be stored as a JSON *string* (the type forbids it).
+ */
+type Json<T> = ColumnType<T, T, T>;
 type Money = ColumnType<string, string, string>;
 
 export type Role = 'admin' | 'user' | 'system';

@@ -23,13 +23,13 @@ export async function insertNewOrder(db: Db, input: OrderWorkflowInput): Promise
       order_id: input.orderId,
       user_id: input.userId,
       status: 'pending',
-      items: JSON.stringify(items),
+      items,
       total_amount: formatMoney(input.totalCents),
-      shipping_address: JSON.stringify(input.shippingAddress),
+      shipping_address: input.shippingAddress,
       payment_method: input.paymentMethod,
       created_at: input.createdAt,
       updated_at: input.createdAt,
-      metadata: JSON.stringify({}),
+      metadata: {},
     })
     .onConflict((oc) => oc.column('order_id').doNothing())
     .returning('order_id')
@@ -53,10 +53,10 @@ export async function insertNewOrder(db: Db, input: OrderWorkflowInput): Promise
       event_id: orderEventId(input.orderId, 'order.created'),
       order_id: input.orderId,
       event_type: 'order.created',
-      event_data: JSON.stringify({
+      event_data: {
         status: 'pending',
         total_amount: formatMoney(input.totalCents),
-      }),
+      },
       created_by: input.userId,
     })
     .onConflict((oc) => oc.column('event_id').doNothing())

@@ -330,7 +330,7 @@ export async function insertAttemptLog(db: Db, log: AttemptLog): Promise<void> {
       event_id: log.eventId,
       order_id: log.orderId,
       event_type: log.eventType,
-      request_payload: JSON.stringify(log.requestPayload),
+      request_payload: log.requestPayload,
       response_status: log.responseStatus,
       response_body: log.responseBody,
       latency_ms: log.latencyMs,

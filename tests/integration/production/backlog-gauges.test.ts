@@ -41,13 +41,13 @@ describe('backlog gauges', () => {
         order_id: orderId,
         user_id: userId,
         status,
-        items: JSON.stringify([]),
+        items: [],
         total_amount: '10.00',
-        shipping_address: JSON.stringify({ street: '1 Test St' }),
+        shipping_address: { street: '1 Test St' },
         payment_method: 'card',
         created_at: at,
         updated_at: at,
-        metadata: JSON.stringify({ test: 'backlog-gauges' }),
+        metadata: { test: 'backlog-gauges' },
       })
       .execute();
     cleanup.push(() => db.deleteFrom('orders').where('order_id', '=', orderId).execute());

@@ -171,17 +171,17 @@ export async function recordInTimeline(db: Db, event: OrderEvent): Promise<void>
     .values({
       order_id: event.order_id,
       user_id: event.user_id,
-      items: JSON.stringify([{ product_id: randomUUID(), quantity: 1, price: '10.00' }]),
+      items: [{ product_id: randomUUID(), quantity: 1, price: '10.00' }],
       total_amount: '10.00',
-      shipping_address: JSON.stringify({
+      shipping_address: {
         street: '1 Main St',
         city: 'Springfield',
         state: 'IL',
         zip: '62701',
         country: 'US',
-      }),
+      },
       payment_method: 'card',
-      metadata: JSON.stringify({}),
+      metadata: {},
     })
     .onConflict((oc) => oc.column('order_id').doNothing())
     .execute();
@@ -191,7 +191,7 @@ export async function recordInTimeline(db: Db, event: OrderEvent): Promise<void>
       event_id: event.event_id,
       order_id: event.order_id,
       event_type: event.event_type,
-      event_data: JSON.stringify({ status: event.status }),
+      event_data: { status: event.status },
       created_at: event.occurred_at,
       created_by: 'webhook-test',
     })
