@@ -6,11 +6,9 @@ import { z } from 'zod';
 import { isMoney } from './money';
 import type { Cents } from './money';
 
-export const moneyString = z
-  .union([z.string(), z.number()])
-  .refine((v) => isMoney(v), {
-    message: 'must be an amount with at most 2 decimals, e.g. "19.99"',
-  });
+export const moneyString = z.union([z.string(), z.number()]).refine((v) => isMoney(v), {
+  message: 'must be an amount with at most 2 decimals, e.g. "19.99"',
+});
 
 export const shippingAddress = z.object({
   street: z.string().trim().min(1).max(200),

@@ -108,7 +108,7 @@ async function main(): Promise<number> {
         target: stack,
         pidDirs: [{ dir: stack.settings.paths.pids }],
         // No worker metrics: the worker is killed mid-run, which resets its counters.
-        taskQueue: config.TEMPORAL_TASK_QUEUE,
+        taskQueue: stack.taskQueue,
         log: (line) => console.log(line),
       },
       { ...options, duration: options.maxDuration },
@@ -143,7 +143,7 @@ async function main(): Promise<number> {
       startedAt,
       machine: { cpus: os.cpus().length, loadAverage: os.loadavg().map((l) => round(l, 2)) },
       options: { ...options },
-      appEnv: { ...BENCH_APP_ENV, ...appEnv },
+      appEnv: { ...BENCH_APP_ENV, TEMPORAL_TASK_QUEUE: stack.taskQueue, ...appEnv },
       load,
       kafkaEventsPerTopic: measured.kafkaEventsPerTopic,
       worker: measured.worker,

@@ -64,7 +64,8 @@ async function main(): Promise<number> {
     if (options.withCeiling) {
       console.log('▸ ceiling run');
       ceiling = await runCeiling(
-        { config, env: { ...process.env, ...BENCH_APP_ENV, ...appEnv }, pidDirs },
+        // The ceiling's worker gets the apps' environment: same settings as the saga's worker.
+        { config, env: stack.appEnv, pidDirs },
         options,
       );
       printCeiling(ceiling);
@@ -89,7 +90,7 @@ async function main(): Promise<number> {
       pidDirs,
       ...(sdkPort > 0 ? { sdkMetricsUrl: `http://127.0.0.1:${sdkPort}/metrics` } : {}),
       ...(appPort > 0 ? { appMetricsUrl: `http://127.0.0.1:${appPort}/metrics` } : {}),
-      taskQueue: appEnv.TEMPORAL_TASK_QUEUE ?? config.TEMPORAL_TASK_QUEUE,
+      taskQueue: stack.taskQueue,
     });
     const load = loadFigures(measured.run, options.warmup);
     const result: BenchResult = {
@@ -99,7 +100,7 @@ async function main(): Promise<number> {
       startedAt,
       machine: { cpus: os.cpus().length, loadAverage: os.loadavg().map((l) => round(l, 2)) },
       options: { ...options },
-      appEnv: { ...BENCH_APP_ENV, ...appEnv },
+      appEnv: { ...BENCH_APP_ENV, TEMPORAL_TASK_QUEUE: stack.taskQueue, ...appEnv },
       load,
       kafkaEventsPerTopic: measured.kafkaEventsPerTopic,
       worker: measured.worker,

@@ -13,7 +13,8 @@ const API_URL = process.env.API_URL ?? 'http://127.0.0.1:8000';
 const GATEWAY_URL = (process.env.GATEWAY_URL ?? 'http://127.0.0.1:8001').replace(/^ws/, 'http');
 // Debian's Chromium, installed on first use (never a browser download).
 const installed = process.env.CHROMIUM_PATH ? undefined : ensureDebianPackage('chromium');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? (installed?.ok ? installed.path : '/usr/bin/chromium');
+const CHROMIUM =
+  process.env.CHROMIUM_PATH ?? (installed?.ok ? installed.path : '/usr/bin/chromium');
 
 async function reachable(url: string): Promise<boolean> {
   try {

@@ -53,6 +53,8 @@ export interface DrivenLoad extends PreparedLoad {
 
 export interface FinishedLoad extends DrivenLoad {
   facts: Map<string, OrderFacts>;
+  /** Epoch ms when the sockets were closed: later changes could not have arrived. */
+  socketsClosedAt: number;
 }
 
 export async function prepareLoad(ctx: LoadContext, options: LoadOptions): Promise<PreparedLoad> {
@@ -189,9 +191,10 @@ async function submit(
 /** Closes the sockets and reads every accepted order back from Postgres. */
 export async function finishLoad(ctx: LoadContext, driven: DrivenLoad): Promise<FinishedLoad> {
   for (const socket of driven.sockets) socket.close();
+  const socketsClosedAt = Date.now();
   const ids = driven.tracker.acceptedRecords().map((r) => r.orderId);
   const facts = await readOrderFacts(ctx.db, ids);
-  return { ...driven, facts };
+  return { ...driven, facts, socketsClosedAt };
 }
 
 function secondsSince(startedAt: number): string {

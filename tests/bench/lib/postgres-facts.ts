@@ -20,6 +20,8 @@ export interface OrderFacts {
   createdAt: number;
   /** Event ids of rows that carry a status: what the socket must deliver. */
   statusEventIds: Set<string>;
+  /** When each of those rows was written, epoch ms. */
+  statusEventAt: Map<string, number>;
   /** Event ids of rows whose type has a Kafka topic: what the topics must hold. */
   topicEventIds: Set<string>;
   /** Epoch ms of the row that recorded the terminal status. */
@@ -47,6 +49,7 @@ export async function readOrderFacts(
         status: o.status,
         createdAt: new Date(o.created_at).getTime(),
         statusEventIds: new Set(),
+        statusEventAt: new Map(),
         topicEventIds: new Set(),
       });
     }
@@ -67,7 +70,10 @@ export async function readOrderFacts(
     for (const e of events) {
       const f = facts.get(e.order_id);
       if (!f) continue;
-      if (e.status) f.statusEventIds.add(e.event_id);
+      if (e.status) {
+        f.statusEventIds.add(e.event_id);
+        f.statusEventAt.set(e.event_id, new Date(e.created_at).getTime());
+      }
       if (topicFor(e.event_type as OrderEventType)) f.topicEventIds.add(e.event_id);
       if (
         f.terminalAt === undefined &&

@@ -15,6 +15,7 @@
  *   a process started at the end of a run would belong to no launch and outlive everyone's
  *   bookkeeping.
  */
+import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Connection } from '@temporalio/client';
@@ -66,6 +67,10 @@ export const BENCH_APP_ENV: Readonly<Record<string, string>> = {
 
 export interface Stack {
   settings: StackSettings;
+  /** The run's task queue (API and worker both use it). */
+  taskQueue: string;
+  /** The environment the apps run with. */
+  appEnv: NodeJS.ProcessEnv;
   apiUrl: string;
   gatewayUrl: string;
   /** Names of the apps this stack runs (present in the tree). */
@@ -240,7 +245,16 @@ export class StackControl {
 export async function bringUp(options: BringUpOptions): Promise<Stack> {
   const settings = loadStackSettings();
   const launch = new Launch(settings);
-  const env = { ...process.env, ...BENCH_APP_ENV, ...options.appEnv };
+  // A task queue of the run's own: the shared `orders` queue may hold other people's
+  // workflows (orders placed while no worker ran), which the bench's worker would otherwise
+  // pick up and count against the run.
+  const taskQueue = options.appEnv.TEMPORAL_TASK_QUEUE ?? `bench-${randomUUID().slice(0, 8)}`;
+  const env = {
+    ...process.env,
+    ...BENCH_APP_ENV,
+    TEMPORAL_TASK_QUEUE: taskQueue,
+    ...options.appEnv,
+  };
   const control = new StackControl(settings, settings, env, launch);
   const byName = control.appsByName();
   const runningBefore = [...byName.values()].filter(
@@ -265,6 +279,8 @@ export async function bringUp(options: BringUpOptions): Promise<Stack> {
 
   return {
     settings,
+    taskQueue,
+    appEnv: env,
     apiUrl: `http://127.0.0.1:${settings.config.API_PORT}`,
     gatewayUrl: `ws://127.0.0.1:${settings.config.GATEWAY_PORT}`,
     appNames: [...control.running.keys()],

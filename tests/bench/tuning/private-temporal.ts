@@ -74,7 +74,11 @@ export async function startPrivateTemporal(flags: readonly string[]): Promise<Pr
           await connection.close();
         }
       },
-      { what: 'private Temporal server', timeoutMs: 60_000, ...(child.pid ? { pid: child.pid } : {}) },
+      {
+        what: 'private Temporal server',
+        timeoutMs: 60_000,
+        ...(child.pid ? { pid: child.pid } : {}),
+      },
     );
   } catch (err) {
     await stop();
