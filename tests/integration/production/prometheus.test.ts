@@ -62,7 +62,16 @@ interface ScrapeJob {
 }
 
 const prometheus = ensureDebianPackage('prometheus');
-const apiUp = await listening(LOCAL_TARGETS.api!);
+// A suite before this one may have just restarted the API (the chaos run does): give it time.
+async function listeningWithin(port: number, ms: number): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  while (!(await listening(port))) {
+    if (Date.now() > deadline) return false;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  return true;
+}
+const apiUp = await listeningWithin(LOCAL_TARGETS.api!, 60_000);
 const skipReason = !prometheus.ok
   ? prometheus.reason
   : !apiUp
