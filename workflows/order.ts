@@ -18,6 +18,7 @@ import {
   allHandlersFinished,
   condition,
   log,
+  patched,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
@@ -136,7 +137,14 @@ export async function orderWorkflow(
   }
 
   try {
-    await step('record', undefined, () => steps.announceCreated(input));
+    if (patched('announce-even-if-cancelled')) {
+      // Announcing changes nothing in the world, and consumers must see order_created before
+      // order_cancelled: announce even when a cancel arrived before the first task.
+      await steps.announceCreated(input);
+      note('record', 'completed');
+    } else {
+      await step('record', undefined, () => steps.announceCreated(input));
+    }
     await step('validate', 'validated', () => steps.validateOrder(input));
     await step('charge', 'paid', () => steps.chargePayment(input));
     undo.push({

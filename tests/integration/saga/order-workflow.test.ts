@@ -11,7 +11,12 @@ import { execFileSync } from 'node:child_process';
 import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { WorkflowHandle } from '@temporalio/client';
 import { orderWorkflow, type OrderWorkflowOptions } from '../../../workflows/order';
-import { cancelSignal, deliveredSignal, statusQuery } from '../../../workflows/definitions';
+import {
+  cancelSignal,
+  deliveredSignal,
+  statusQuery,
+  type CancelRequest,
+} from '../../../workflows/definitions';
 import { ORDER_WORKFLOWS_PATH } from '../../../src/worker/order-worker';
 import { orderWorkflowId } from '../../../src/contract/orders';
 import { OrderStatusKey } from '../../../src/contract/search-attributes';
@@ -41,6 +46,8 @@ async function runSaga(
     fakes: ReturnType<typeof fakeActivities>,
   ) => Promise<void>,
   options: OrderWorkflowOptions = {},
+  /** Delivered with the start itself, so the workflow sees it before its first step. */
+  cancelAtStart?: CancelRequest,
 ) {
   const fakes = fakeActivities(script);
   const taskQueue = `test-${randomUUID()}`;
@@ -52,11 +59,19 @@ async function runSaga(
   });
   const input = anOrder();
   const result = await worker.runUntil(async () => {
-    const handle = await env.client.workflow.start(orderWorkflow, {
+    const start = {
       taskQueue,
       workflowId: orderWorkflowId(input.orderId),
-      args: [input, options],
-    });
+      args: [input, options] as const,
+    };
+    const handle = cancelAtStart
+      ? await env.client.workflow.signalWithStart(orderWorkflow, {
+          ...start,
+          args: [input, options],
+          signal: cancelSignal,
+          signalArgs: [cancelAtStart],
+        })
+      : await env.client.workflow.start(orderWorkflow, { ...start, args: [input, options] });
     await drive(handle, fakes);
     const state = await handle.result();
     const description = await handle.describe();
@@ -183,5 +198,20 @@ describe('order workflow', () => {
     expect(state.status).toBe('failed');
     expect(state.failure).toMatchObject({ step: 'deliver', type: 'DeliveryTimeout' });
     expect(calls.slice(-2)).toEqual(['refundPayment', 'markFailed']);
+  });
+
+  it('announces the order even when the cancel arrives before its first step', async () => {
+    const { state, calls } = await runSaga(
+      'cancel-at-start',
+      {},
+      async () => {},
+      {},
+      {
+        reason: 'oops',
+        requestedBy: 'customer',
+      },
+    );
+    expect(state.status).toBe('cancelled');
+    expect(calls).toEqual(['announceCreated', 'markCancelled']);
   });
 });
