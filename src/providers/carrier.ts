@@ -44,21 +44,25 @@ export function createCarrierSimulator(redis: Redis, settings: CarrierSimulatorS
   return {
     async createShipment(request) {
       const previous = await redis.hget(LABELS, request.idempotencyKey);
-      if (previous) return JSON.parse(previous) as ShipmentLabel;
-      await simulateCall('carrier', settings);
-      const eta = new Date(now().getTime() + 3 * 24 * 3600 * 1000);
-      const label: ShipmentLabel = {
-        trackingNumber: trackingNumberFor(request.idempotencyKey),
-        carrier: 'UPS',
-        estimatedDelivery: eta.toISOString().slice(0, 10),
-      };
-      if ((await redis.hsetnx(LABELS, request.idempotencyKey, JSON.stringify(label))) === 1) {
-        await redis.zadd(
-          SCHEDULED_DELIVERIES,
-          now().getTime() + settings.deliveryDelayMs,
-          request.workflowId,
-        );
+      if (!previous) {
+        await simulateCall('carrier', settings);
+        const eta = new Date(now().getTime() + 3 * 24 * 3600 * 1000);
+        const label: ShipmentLabel = {
+          trackingNumber: trackingNumberFor(request.idempotencyKey),
+          carrier: 'UPS',
+          estimatedDelivery: eta.toISOString().slice(0, 10),
+        };
+        await redis.hsetnx(LABELS, request.idempotencyKey, JSON.stringify(label));
       }
+      // Every call (retries included, say after the worker died between these writes) makes
+      // sure the scan is scheduled; NX never postpones one already scheduled, and a scan
+      // for an order already delivered is harmless.
+      await redis.zadd(
+        SCHEDULED_DELIVERIES,
+        'NX',
+        now().getTime() + settings.deliveryDelayMs,
+        request.workflowId,
+      );
       return JSON.parse((await redis.hget(LABELS, request.idempotencyKey))!) as ShipmentLabel;
     },
   };
