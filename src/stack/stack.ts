@@ -23,6 +23,7 @@ import { waitUntilReady } from './readiness';
 import { ENGINE_ADDRESS_VARIABLES, type StackSettings } from './settings';
 import {
   inspectPidFile,
+  isAlive,
   removePidFile,
   startDaemon,
   stopProcess,
@@ -178,7 +179,11 @@ export async function stopStarted(launch: Launch): Promise<void> {
   launch.close();
   const list = [...launch.started].reverse();
   launch.started.length = 0;
-  for (const { component, pid } of list) {
+  for (const { component, pid: startedPid } of list) {
+    // A component restarted since (by the chaos run, or by hand) has a new pid in its pid
+    // file: stop that one, so nothing the launch is responsible for is left behind.
+    const current = inspectPidFile(launch.settings.paths, component.name, component.marker);
+    const pid = !isAlive(startedPid) && current.kind === 'running' ? current.pid : startedPid;
     const outcome = await stopProcess(pid, component.stop);
     removePidFile(launch.settings.paths, component.name, pid);
     reportStop(component.name, pid, outcome);
