@@ -31,6 +31,8 @@ const shape = {
   appEnv: loadShape.appEnv,
   label: loadShape.label,
   out: loadShape.out,
+  isolated: loadShape.isolated,
+  keepEngines: loadShape.keepEngines,
   privateServer: z
     .boolean()
     .default(false)
@@ -52,6 +54,7 @@ async function main(): Promise<number> {
   const appEnv = envPairs(options.appEnv);
   const startedAt = new Date().toISOString();
   let close: () => Promise<void>;
+  let childEnv: NodeJS.ProcessEnv = { ...process.env, ...BENCH_APP_ENV, ...appEnv };
   let config: Config;
   let pidDirs: { dir: string }[];
   let extraPids: [string, number][] = [];
@@ -67,16 +70,21 @@ async function main(): Promise<number> {
     close = server.stop;
   } else {
     // The stack's apps idle during the ceiling, as they would if the bench ran it.
-    const stack = await bringUp({ appEnv });
+    const stack = await bringUp({
+      appEnv,
+      isolated: options.isolated,
+      keepEngines: options.keepEngines,
+    });
     config = stack.settings.config;
     pidDirs = [{ dir: stack.settings.paths.pids }];
+    childEnv = stack.appEnv;
     close = stack.close;
   }
   try {
     const ceiling = await runCeiling(
       {
         config,
-        env: { ...process.env, ...BENCH_APP_ENV, ...appEnv },
+        env: childEnv,
         pidDirs,
         extraPids,
         variant: options.variant,

@@ -58,6 +58,11 @@ const shape = {
     .string()
     .default(FAULT_KINDS.join(','))
     .describe(`faults to inject, in order: ${FAULT_KINDS.join(',')}`),
+  drainQuiet: z.coerce
+    .number()
+    .positive()
+    .default(90)
+    .describe('stop waiting when no order has finished for this many seconds (one is stuck)'),
   settleTimeout: z.coerce
     .number()
     .positive()
@@ -83,7 +88,12 @@ async function main(): Promise<number> {
     );
   const appEnv = { ...CHAOS_APP_ENV, ...envPairs(options.appEnv) };
   const startedAt = new Date().toISOString();
-  const stack = await bringUp({ appEnv, keepApps: options.keepApps });
+  const stack = await bringUp({
+    appEnv,
+    keepApps: options.keepApps,
+    isolated: options.isolated,
+    keepEngines: options.keepEngines,
+  });
   const config = stack.settings.config;
   const db = createDb(config);
   const abort = new AbortController();

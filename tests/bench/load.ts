@@ -48,6 +48,8 @@ async function main(): Promise<number> {
   const stack = await bringUp({
     appEnv,
     keepApps: options.keepApps,
+    isolated: options.isolated,
+    keepEngines: options.keepEngines,
     ...(options.workerEntry ? { workerEntry: options.workerEntry } : {}),
   });
   const config = stack.settings.config;

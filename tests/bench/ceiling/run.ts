@@ -147,6 +147,7 @@ export async function runCeiling(
     return {
       workflowsPerSecond: round(inWindow / windowSeconds, 1),
       windowSeconds: round(windowSeconds, 1),
+      completedInWindow: inWindow,
       started: startLatency.count,
       completed: completedAt.size,
       abandoned: result.abandoned,

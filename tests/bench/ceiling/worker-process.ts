@@ -8,7 +8,10 @@
  *   ← parent  { type: 'stop' } or SIGTERM           finish in-flight tasks and exit
  *
  * The delivery scan is played as the real worker plays it (src/worker/delivery-scans.ts):
- * shipped workflows are collected and signalled `delivered` every 100 ms.
+ * shipped workflows are collected and signalled `delivered` every 100 ms, once they are
+ * BENCH_CEILING_DELIVERY_DELAY_MS old (default 0: the bench's SIM_DELIVERY_DELAY_MS). A long
+ * delay keeps many workflows open, which is how the worker's memory per cached workflow and
+ * the cost of evicting them are measured.
  */
 import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
@@ -49,15 +52,17 @@ async function main(): Promise<void> {
     namespace: config.TEMPORAL_NAMESPACE,
   });
 
-  let shipped: string[] = [];
+  const deliveryDelayMs = Number(process.env.BENCH_CEILING_DELIVERY_DELAY_MS ?? 0);
+  let shipped: { workflowId: string; dueAt: number }[] = [];
   const scan = setInterval(() => {
-    const due = shipped;
-    shipped = [];
-    for (const workflowId of due) {
+    const now = Date.now();
+    const due = shipped.filter((s) => s.dueAt <= now);
+    shipped = shipped.filter((s) => s.dueAt > now);
+    for (const { workflowId } of due) {
       client.workflow
         .getHandle(workflowId)
         .signal(deliveredSignal, { deliveredAt: new Date().toISOString() })
-        .catch(() => shipped.push(workflowId));
+        .catch(() => shipped.push({ workflowId, dueAt: now + 1000 }));
     }
   }, SCAN_INTERVAL_MS);
 
@@ -67,7 +72,7 @@ async function main(): Promise<void> {
     taskQueue,
     workflowsPath: fileURLToPath(new URL('./workflow.ts', import.meta.url)),
     activities: createCeilingActivities({
-      shipped: (id) => shipped.push(id),
+      shipped: (id) => shipped.push({ workflowId: id, dueAt: Date.now() + deliveryDelayMs }),
       delivered: (id) => tell({ type: 'delivered', workflowId: id }),
     }),
     ...workerOptions(config),

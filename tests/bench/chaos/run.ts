@@ -159,7 +159,7 @@ export async function runChaos(
         ...(await ordersOfUsers(ctx.db, userIds)),
       ]),
     ];
-    await waitAllTerminal(ctx, allIds, chaos.settleTimeout * 1000);
+    await waitAllTerminal(ctx, allIds, chaos.settleTimeout * 1000, load.drainQuiet * 1000);
     await stock.stop();
     const allFacts = await readOrderFacts(ctx.db, allIds);
     log(`▸ ${allFacts.size} orders read back from Postgres`);
@@ -195,19 +195,30 @@ export async function runChaos(
   }
 }
 
-/** Polls Postgres until every order is terminal, or the time is up. */
+/**
+ * Polls Postgres until every order is terminal, or the time is up, or nothing has moved for
+ * `quietMs` (what is left is stuck: the invariant will name it).
+ */
 async function waitAllTerminal(
   ctx: LoadContext,
   orderIds: readonly string[],
   timeoutMs: number,
+  quietMs: number,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
+  let last = '';
+  let lastChange = Date.now();
   for (;;) {
     const statuses = await statusesOf(ctx.db, orderIds);
-    const open = [...statuses.values()].filter(
-      (s) => !(TERMINAL_STATUSES as readonly string[]).includes(s),
+    const open = [...statuses].filter(
+      ([, s]) => !(TERMINAL_STATUSES as readonly string[]).includes(s),
     );
     if (open.length === 0 || Date.now() > deadline) return;
+    const now = open.map(([id, s]) => `${id}:${s}`).join();
+    if (now !== last) {
+      last = now;
+      lastChange = Date.now();
+    } else if (Date.now() - lastChange > quietMs) return;
     await sleep(2000);
   }
 }

@@ -32,6 +32,13 @@ export const pacingShape = {
     .positive()
     .default(120)
     .describe('seconds to wait, after submitting ends, for every order to finish'),
+  drainQuiet: z.coerce
+    .number()
+    .positive()
+    .default(60)
+    .describe(
+      'stop waiting sooner when no order has finished for this many seconds (one is stuck)',
+    ),
 };
 
 /** What kind of orders a load run submits, as percentages of all orders. */
@@ -72,6 +79,14 @@ export const loadShape = {
     .boolean()
     .default(false)
     .describe('leave the bench-configured apps running at the end'),
+  isolated: z
+    .boolean()
+    .default(false)
+    .describe('a stack of its own on other ports (state in .stack/bench), not the development one'),
+  keepEngines: z
+    .boolean()
+    .default(false)
+    .describe('leave the engines this run started running (experiments in a row)'),
 };
 
 export type PacingOptions = z.infer<z.ZodObject<typeof pacingShape>>;

@@ -48,6 +48,7 @@ export async function pace(
   let issued = 0;
   let deferred = 0;
   let launchErrors = 0;
+  let lastFinishAt = Date.now();
   let wake: (() => void) | undefined;
 
   const start = (): void => {
@@ -61,6 +62,7 @@ export async function pace(
       })
       .finally(() => {
         inFlight.delete(run);
+        lastFinishAt = Date.now();
         wake?.();
       });
     inFlight.add(run);
@@ -93,9 +95,13 @@ export async function pace(
   }
   const submittedUntil = Date.now();
 
+  // Bounded twice: by the drain timeout, and by a quiet spell: when nothing has finished for
+  // `drainQuiet` seconds, what is left is stuck, and waiting longer shows nothing new.
   const drainDeadline = submittedUntil + options.drainTimeout * 1000;
-  while (inFlight.size > 0 && Date.now() < drainDeadline) {
-    await nextFinish(drainDeadline - Date.now());
+  const quietMs = options.drainQuiet * 1000;
+  lastFinishAt = Math.max(lastFinishAt, submittedUntil);
+  while (inFlight.size > 0 && Date.now() < drainDeadline && Date.now() - lastFinishAt < quietMs) {
+    await nextFinish(Math.min(drainDeadline, lastFinishAt + quietMs) - Date.now());
   }
   return {
     startedAt,

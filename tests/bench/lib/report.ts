@@ -95,7 +95,7 @@ export function printProcesses(p: ProcessReport): void {
 export function printCeiling(c: CeilingFigures): void {
   console.log('\n── ceiling: no-op workflow of the saga’s shape, same server and worker settings');
   console.log(
-    `  ${c.workflowsPerSecond} workflows/s (${c.completed} completed in a ${c.windowSeconds}s steady window, ${c.started} started, ${c.abandoned} abandoned)`,
+    `  ${c.workflowsPerSecond} workflows/s (${c.completedInWindow} completed in a ${c.windowSeconds}s steady window; ${c.started} started, ${c.completed} completed, ${c.abandoned} abandoned)`,
   );
   console.log(`  StartWorkflowExecution  ${formatSummary(c.startLatencyMs)}`);
   console.log(`  start → completion      ${formatSummary(c.workflowLatencyMs)}`);

@@ -162,6 +162,7 @@ export function loadFigures(run: FinishedLoad, warmupSeconds: number): LoadFigur
 export interface CeilingFigures {
   workflowsPerSecond: number;
   windowSeconds: number;
+  completedInWindow: number;
   started: number;
   completed: number;
   abandoned: number;

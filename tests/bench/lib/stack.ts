@@ -28,6 +28,7 @@ import {
   APP_NAMES,
 } from '../../../src/stack/apps';
 import type { App, Engine } from '../../../src/stack/components';
+import { isolatedEngines, isolatedSettings, ISOLATED_ENV } from './isolated';
 import { bootstrap } from '../../../src/stack/bootstrap';
 import { done, warn } from '../../../src/stack/output';
 import { logFile } from '../../../src/stack/paths';
@@ -87,6 +88,10 @@ export interface BringUpOptions {
   workerEntry?: string;
   /** Leave the bench apps running at the end instead of stopping them. */
   keepApps?: boolean;
+  /** A stack of the bench's own on other ports (isolated.ts), not the development one. */
+  isolated?: boolean;
+  /** Leave the engines this run started running (isolated experiments in a row). */
+  keepEngines?: boolean;
 }
 
 interface Running {
@@ -106,6 +111,7 @@ export class StackControl {
     readonly appSettings: StackSettings,
     readonly env: NodeJS.ProcessEnv,
     private readonly launch?: Launch,
+    private readonly engineList: readonly Engine[] = engines(settings),
   ) {}
 
   appsByName(workerEntry?: string): Map<AppName, App> {
@@ -147,7 +153,7 @@ export class StackControl {
   }
 
   async restartEngine(name: EngineName): Promise<number> {
-    const engine = engines(this.settings).find((e) => e.name === name);
+    const engine = this.engineList.find((e) => e.name === name);
     if (!engine || engine.external) throw new Error(`${name} is external: not restarted`);
     const startedAt = Date.now();
     const state = inspectPidFile(this.settings.paths, engine.name, engine.marker);
@@ -172,7 +178,7 @@ export class StackControl {
    * between (Ctrl-C) still thaws them: Postgres is never left stopped.
    */
   async pausePostgres(ms: number): Promise<void> {
-    const engine = engines(this.settings).find((e) => e.name === 'postgres');
+    const engine = this.engineList.find((e) => e.name === 'postgres');
     if (!engine || engine.external) throw new Error('postgres is external: not paused');
     const state = inspectPidFile(this.settings.paths, 'postgres', engine.marker);
     if (state.kind !== 'running') throw new Error('postgres is not running');
@@ -243,7 +249,8 @@ export class StackControl {
  * running ones). Returns the control and how to put things back.
  */
 export async function bringUp(options: BringUpOptions): Promise<Stack> {
-  const settings = loadStackSettings();
+  const settings = options.isolated ? isolatedSettings() : loadStackSettings();
+  const engineList = options.isolated ? isolatedEngines(settings) : engines(settings);
   const launch = new Launch(settings);
   // A task queue of the run's own: the shared `orders` queue may hold other people's
   // workflows (orders placed while no worker ran), which the bench's worker would otherwise
@@ -251,20 +258,20 @@ export async function bringUp(options: BringUpOptions): Promise<Stack> {
   const taskQueue = options.appEnv.TEMPORAL_TASK_QUEUE ?? `bench-${randomUUID().slice(0, 8)}`;
   const env = {
     ...process.env,
+    ...(options.isolated ? ISOLATED_ENV : {}),
     ...BENCH_APP_ENV,
     TEMPORAL_TASK_QUEUE: taskQueue,
     ...options.appEnv,
   };
-  const control = new StackControl(settings, settings, env, launch);
+  const control = new StackControl(settings, settings, env, launch, engineList);
   const byName = control.appsByName();
   const runningBefore = [...byName.values()].filter(
     (app) => inspectPidFile(settings.paths, app.name, app.marker).kind === 'running',
   );
 
   const outcome = await interruptible(launch, async () => {
-    const list = engines(settings);
-    await installEngines(list);
-    await startEngines(launch, list);
+    await installEngines(engineList);
+    await startEngines(launch, engineList);
     await bootstrap(settings, { seed: true });
     await startApps(launch, { env, replace: true });
   });
@@ -291,6 +298,17 @@ export async function bringUp(options: BringUpOptions): Promise<Stack> {
       if (options.keepApps) {
         warn('leaving the bench-configured apps running (--keep-apps)');
         return;
+      }
+      if (options.keepEngines) {
+        const names = new Set(engineList.map((e) => e.name as string));
+        const kept = launch.started.filter((s) => names.has(s.component.name));
+        launch.started.splice(
+          0,
+          launch.started.length,
+          ...launch.started.filter((s) => !names.has(s.component.name)),
+        );
+        if (kept.length > 0)
+          warn(`leaving ${kept.map((s) => s.component.name).join(', ')} running (--keep-engines)`);
       }
       await stopStarted(launch);
       // Not restarted here: a process started now would be nobody's to stop (a detached

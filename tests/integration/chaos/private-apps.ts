@@ -13,7 +13,12 @@ import { TEST_APP_ENV } from '../../../src/stack/commands/test';
 import { statePaths } from '../../../src/stack/paths';
 import { loadStackSettings, type StackSettings } from '../../../src/stack/settings';
 import { engines } from '../../../src/stack/stack';
-import { inspectPidFile, removePidFile, stopProcess } from '../../../src/stack/supervise';
+import {
+  inspectPidFile,
+  removePidFile,
+  startDaemon,
+  stopProcess,
+} from '../../../src/stack/supervise';
 import { waitUntilReady } from '../../../src/stack/readiness';
 import { StackControl } from '../../bench/lib/stack';
 import { freePort } from '../../bench/lib/free-port';
@@ -86,9 +91,18 @@ export async function startPrivateApps(): Promise<PrivateStack> {
   };
 }
 
-/** Every local engine answers again (one restarted last may still be warming up). */
+/**
+ * Every local engine answers again: one restarted last may still be warming up, and one whose
+ * restart failed half-way (stopped, not started) is started here, so the suites that follow
+ * find the stack as it was.
+ */
 export async function waitEnginesHealthy(settings: StackSettings): Promise<void> {
-  for (const engine of engines(settings)) {
+  for (const engine of engines(settings).filter((e) => !e.external)) {
+    const state = inspectPidFile(settings.paths, engine.name, engine.marker);
+    if (state.kind !== 'running') {
+      await engine.prepare();
+      startDaemon(settings.paths, engine.daemon());
+    }
     await waitUntilReady(engine.probe, { what: engine.name, timeoutMs: engine.readyTimeoutMs });
   }
 }
