@@ -68,6 +68,12 @@ const shape = {
     .positive()
     .default(300)
     .describe('seconds every order may take to finish'),
+  webhookUsers: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(5)
+    .describe('customers who register a webhook (every event of their orders is checked)'),
   webhookTimeout: z.coerce
     .number()
     .positive()
@@ -132,6 +138,7 @@ async function main(): Promise<number> {
         kinds: kinds as (typeof FAULT_KINDS)[number][],
         settleTimeout: options.settleTimeout,
         webhookTimeout: options.webhookTimeout,
+        webhookUsers: options.webhookUsers,
       },
     );
     const { measured, faults, invariants } = outcome;

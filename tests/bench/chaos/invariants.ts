@@ -246,7 +246,7 @@ export async function checkInvariants(input: InvariantInput): Promise<Invariant[
       ok: violations === 0,
       count: violations === 0 ? outcome.expected : violations,
       detail:
-        `${outcome.expected} events to ${setup.registered} webhooks: missing ${outcome.missing}, ` +
+        `${outcome.expected} events (the orders of ${setup.registered} customers with a webhook): missing ${outcome.missing}, ` +
         `several ids ${outcome.unstableIds}, shared ids ${outcome.sharedIds}, misrouted ${outcome.misrouted}, ` +
         `${outcome.copies} requests received`,
     });

@@ -88,6 +88,7 @@ describe('the system under faults (short chaos run)', () => {
           kinds,
           settleTimeout: 360,
           webhookTimeout: 60,
+          webhookUsers: 5,
         },
       );
       printInvariants(outcome.invariants, log);
