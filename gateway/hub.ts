@@ -166,6 +166,10 @@ export function createHub(
     backToSyncing(conn: Connection): void {
       const ws = conn.ws;
       if (!ws || conn.phase !== 'live') return;
+      // uWS holds topic messages until the end of the event-loop turn and drops the ones still
+      // held for a socket when it unsubscribes, although its cursor already counts them: the
+      // replay would then skip them. A direct write (a ping here, harmless) flushes them first.
+      ws.ping();
       ws.unsubscribe(userTopic(conn.userId));
       const entry = entryOf(conn.userId);
       entry.live.delete(conn);
