@@ -101,7 +101,9 @@ export async function runSchedule(
       if (round > 0 && finished) break;
       const at = (Date.now() - startedAt) / 1000;
       options.onFault?.(kind);
-      options.log?.(`\n⚡ ${kind} at ${at.toFixed(0)}s`);
+      options.log?.(
+        `\n⚡ ${kind} at ${at.toFixed(0)}s (${new Date().toISOString().slice(11, 23)})`,
+      );
       try {
         const recoveryMs = await injectFault(target, kind, options.pauseMs);
         records.push({ kind, at, recoveryMs, ok: true });

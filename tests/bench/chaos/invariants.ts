@@ -206,7 +206,10 @@ export async function checkInvariants(input: InvariantInput): Promise<Invariant[
       wsExpected++;
       if (!r.updates.has(id)) {
         wsLost++;
-        wsSample.push(`${r.orderId}/${id}`);
+        // Who and when: enough to line the loss up with the faults and the gateway's log.
+        const at = f.statusEventAt.get(id);
+        const when = at === undefined ? '' : ` at ${new Date(at).toISOString().slice(11, 23)}`;
+        wsSample.push(`${r.orderId}/${id} (user ${f.userId}${when})`);
       }
     }
     for (const id of r.updates.keys()) if (!f.statusEventIds.has(id)) wsExtra++;
