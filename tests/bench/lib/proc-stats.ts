@@ -36,6 +36,13 @@ export interface ProcessFigures {
   treePssMb: { first: number; max: number; last: number };
   /** Tree PSS every ~30 s, MB. */
   timeline: number[];
+  /** Main process RSS every ~30 s, MB. */
+  rssTimeline: number[];
+  /**
+   * Soaks (8 or more timeline points): the median RSS of the last quarter of the run against
+   * that of the second quarter (after start-up and warm-up), in %. Flat is within ±10.
+   */
+  rssDriftPercent: number | null;
   restarts: number;
 }
 
@@ -92,6 +99,8 @@ export class ProcSampler {
         rssMb: spread(t.rss),
         treePssMb: spread(t.pss),
         timeline: t.pss.filter((_, i) => i % every === 0).map((b) => round(b / 2 ** 20, 0)),
+        rssTimeline: t.rss.filter((_, i) => i % every === 0).map((b) => round(b / 2 ** 20, 0)),
+        rssDriftPercent: drift(t.rss),
         restarts: t.restarts,
       };
     }
@@ -221,4 +230,14 @@ function clockTicks(): number {
   } catch {
     return 100;
   }
+}
+
+/** Median of the last quarter against the median of the second quarter, %; null if short. */
+function drift(samples: readonly number[]): number | null {
+  if (samples.length < 8) return null;
+  const quarter = Math.floor(samples.length / 4);
+  const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
+  const settled = median(samples.slice(quarter, 2 * quarter));
+  const late = median(samples.slice(samples.length - quarter));
+  return settled > 0 ? round(((late - settled) / settled) * 100, 1) : null;
 }

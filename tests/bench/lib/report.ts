@@ -87,6 +87,7 @@ export function printProcesses(p: ProcessReport): void {
       `  ${name.padEnd(18)} cpu ${String(f.cpuPercent).padStart(5)}%  ${String(f.cpuMsPerOrder ?? '-').padStart(6)} ms/order` +
         `  rss ${f.rssMb.first} / ${f.rssMb.max} / ${f.rssMb.last}` +
         `  tree pss ${f.treePssMb.first} / ${f.treePssMb.max} / ${f.treePssMb.last}` +
+        (f.rssDriftPercent !== null ? `  rss drift ${f.rssDriftPercent}%` : '') +
         (f.restarts > 0 ? `  restarts ${f.restarts}` : ''),
     );
   }
