@@ -112,6 +112,12 @@ const schema = z.object({
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().default(2000),
   WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().default(200),
   WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().default(100),
+  /**
+   * Orders still `pending` this long after creation with no workflow at all (the API could not
+   * start it) are failed by the worker's sweep; every so often it looks (0 disables it).
+   */
+  STRANDED_ORDER_AFTER_SECONDS: z.coerce.number().int().min(1).default(300),
+  STRANDED_ORDER_SWEEP_INTERVAL_SECONDS: z.coerce.number().int().min(0).default(60),
   /** Prometheus endpoints of the non-HTTP processes (0 disables). */
   WORKER_METRICS_PORT: z.coerce.number().int().default(9464),
   WORKER_SDK_METRICS_PORT: z.coerce.number().int().default(9466),

@@ -7,6 +7,11 @@ import { defineQuery, defineSignal } from '@temporalio/workflow';
 import type { OrderStatus } from '../src/contract/orders';
 
 export const ORDER_WORKFLOW_TYPE = 'orderWorkflow';
+/**
+ * Ends an order whose saga never started (src/worker/stranded-orders.ts). It runs under the
+ * order's own workflow id, so it and the saga exclude each other.
+ */
+export const STRANDED_ORDER_WORKFLOW_TYPE = 'strandedOrderWorkflow';
 
 export interface CancelRequest {
   reason: string;

@@ -3,9 +3,9 @@
  * or from the Redis cache hash. Money stays a two-place decimal string throughout.
  */
 import type { z } from '@hono/zod-openapi';
-import type { OrderItemJson } from '../../db/schema';
+import { address, jsonb, type OrderEventRow, type OrderRow } from '../../db/order-rows';
 import { formatMoney, parseMoney } from '../../src/domain/money';
-import type { OrderWorkflowInput, ShippingAddress } from '../../src/domain/order';
+import type { OrderWorkflowInput } from '../../src/domain/order';
 import type { OrderStatus } from '../../src/contract/orders';
 import type {
   OrderDetailSchema,
@@ -19,46 +19,8 @@ export type OrderDetailView = z.infer<typeof OrderDetailSchema>;
 export type OrderEventView = z.infer<typeof OrderEventSchema>;
 export type OrderSummaryView = z.infer<typeof OrderSummarySchema>;
 type ItemView = OrderView['items'][number];
-
-export interface OrderRow {
-  order_id: string;
-  user_id: string;
-  status: OrderStatus;
-  items: OrderItemJson[] | string;
-  total_amount: string;
-  shipping_address: Record<string, string> | string;
-  payment_method: string;
-  created_at: Date;
-  updated_at: Date;
-}
-
-export interface OrderEventRow {
-  event_id: string;
-  event_type: string;
-  event_data: Record<string, unknown> | string;
-  created_at: Date;
-  created_by: string | null;
-}
-
-/**
- * A JSONB value as read back. Writers that bind `JSON.stringify(x)` to a jsonb parameter make
- * postgres.js encode it once more, storing a JSON string instead of the object; reads accept
- * both forms so either kind of row renders the same.
- */
-export function jsonb<T>(value: T | string): T {
-  return typeof value === 'string' ? (JSON.parse(value) as T) : value;
-}
-
-/** A fixed key order, whatever order Postgres' jsonb keeps them in. */
-function address(a: Record<string, string>): ShippingAddress {
-  return {
-    street: a.street ?? '',
-    city: a.city ?? '',
-    state: a.state ?? '',
-    zip: a.zip ?? '',
-    country: a.country ?? '',
-  };
-}
+export type { OrderEventRow, OrderRow };
+export { jsonb };
 
 function item(productId: string, quantity: number, unitCents: number): ItemView {
   return {
@@ -94,23 +56,6 @@ export function orderFromRow(row: OrderRow): OrderView {
     payment_method: row.payment_method,
     created_at: row.created_at.toISOString(),
     updated_at: row.updated_at.toISOString(),
-  };
-}
-
-/** The input the order's workflow was (or should have been) started with. */
-export function workflowInputFromRow(row: OrderRow): OrderWorkflowInput {
-  return {
-    orderId: row.order_id,
-    userId: row.user_id,
-    items: jsonb(row.items).map((i) => ({
-      productId: i.product_id,
-      quantity: i.quantity,
-      unitPriceCents: parseMoney(i.price),
-    })),
-    totalCents: parseMoney(row.total_amount),
-    shippingAddress: address(jsonb(row.shipping_address)),
-    paymentMethod: row.payment_method,
-    createdAt: row.created_at.toISOString(),
   };
 }
 

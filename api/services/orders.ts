@@ -19,6 +19,7 @@ import {
   OrderNotCancellableError,
   ValidationError,
 } from '../errors';
+import { workflowInputFromRow } from '../../db/order-rows';
 import type { OrderCache } from './order-cache';
 import { findOrder, findOrderEvents, findOrderOwnerAndStatus, listOrders } from './order-queries';
 import {
@@ -28,7 +29,6 @@ import {
   orderFromInput,
   orderFromRow,
   summaryFromRow,
-  workflowInputFromRow,
   type OrderDetailView,
   type OrderSummaryView,
   type OrderView,

@@ -11,6 +11,7 @@ import { connectTemporalClient, connectWorkerConnection } from '../temporal/conn
 import { createActivityDeps } from '../worker/deps';
 import { createOrderWorker } from '../worker/order-worker';
 import { startDeliveryScanner } from '../worker/delivery-scans';
+import { startStrandedOrderSweep } from '../worker/stranded-orders';
 import { installTemporalRuntime } from '../worker/runtime';
 import { createMetricsRegistry } from '../metrics';
 import { serveMetrics } from '../metrics-server';
@@ -41,6 +42,11 @@ async function main(): Promise<void> {
     taskQueue: config.TEMPORAL_TASK_QUEUE,
   });
   const scanner = startDeliveryScanner(redis, client, logger);
+  const sweep = startStrandedOrderSweep(db, client, logger, {
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    afterMs: config.STRANDED_ORDER_AFTER_SECONDS * 1000,
+    intervalMs: config.STRANDED_ORDER_SWEEP_INTERVAL_SECONDS * 1000,
+  });
 
   // Worker.run() resolves after shutdown() once in-flight tasks are done.
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
@@ -52,6 +58,7 @@ async function main(): Promise<void> {
   logger.info({ taskQueue: worker.options.taskQueue }, 'worker ready');
   await worker.run();
   await scanner.stop();
+  await sweep.stop();
   await events.disconnect();
   await client.connection.close();
   await connection.close();
