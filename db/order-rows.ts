@@ -8,6 +8,19 @@ import { parseMoney } from '../src/domain/money';
 import type { OrderWorkflowInput, ShippingAddress } from '../src/domain/order';
 import type { OrderStatus } from '../src/contract/orders';
 
+/** The columns an `OrderRow` is selected with. */
+export const ORDER_ROW_COLUMNS = [
+  'order_id',
+  'user_id',
+  'status',
+  'items',
+  'total_amount',
+  'shipping_address',
+  'payment_method',
+  'created_at',
+  'updated_at',
+] as const;
+
 export interface OrderRow {
   order_id: string;
   user_id: string;

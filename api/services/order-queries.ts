@@ -8,24 +8,13 @@ import { z } from 'zod';
 import type { Db } from '../../db/client';
 import type { OrderStatus } from '../../src/contract/orders';
 import { BadRequestError } from '../errors';
-import type { OrderEventRow, OrderRow } from './order-views';
+import { ORDER_ROW_COLUMNS, type OrderEventRow, type OrderRow } from '../../db/order-rows';
 
-const ORDER_COLUMNS = [
-  'order_id',
-  'user_id',
-  'status',
-  'items',
-  'total_amount',
-  'shipping_address',
-  'payment_method',
-  'created_at',
-  'updated_at',
-] as const;
 
 export async function findOrder(db: Db, orderId: string): Promise<OrderRow | undefined> {
   return db
     .selectFrom('orders')
-    .select(ORDER_COLUMNS)
+    .select(ORDER_ROW_COLUMNS)
     .where('order_id', '=', orderId)
     .executeTakeFirst();
 }
@@ -87,7 +76,7 @@ export async function listOrders(
 ): Promise<{ rows: OrderRow[]; nextCursor: string | null }> {
   let query = db
     .selectFrom('orders')
-    .select(ORDER_COLUMNS)
+    .select(ORDER_ROW_COLUMNS)
     .select(sql<string>`created_at::text`.as('created_at_exact'))
     .orderBy('created_at', 'desc')
     .orderBy('order_id', 'desc')

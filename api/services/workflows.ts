@@ -12,7 +12,7 @@ import {
   type Client,
 } from '@temporalio/client';
 import { orderWorkflowId, TASK_QUEUE } from '../../src/contract/orders';
-import { CustomerIdKey, OrderStatusKey, OrderTotalKey } from '../../src/contract/search-attributes';
+import { orderSearchAttributes } from '../../src/contract/search-attributes';
 import { formatMoney } from '../../src/domain/money';
 import type { OrderWorkflowInput } from '../../src/domain/order';
 import {
@@ -57,11 +57,7 @@ export function createOrderWorkflows(
             args: [input],
             workflowIdConflictPolicy: 'USE_EXISTING',
             workflowIdReusePolicy: 'REJECT_DUPLICATE',
-            typedSearchAttributes: [
-              { key: OrderStatusKey, value: 'pending' },
-              { key: CustomerIdKey, value: input.userId },
-              { key: OrderTotalKey, value: input.totalCents / 100 },
-            ],
+            typedSearchAttributes: orderSearchAttributes(input, 'pending'),
             staticSummary: orderSummary(input),
           }),
         );

@@ -5,8 +5,25 @@
  * OrderTotal is a Double because that is what Temporal can range-filter; it is for search
  * only, never for money arithmetic.
  */
-import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import {
+  defineSearchAttributeKey,
+  SearchAttributeType,
+  type SearchAttributePair,
+} from '@temporalio/common';
+import type { OrderStatus } from './orders';
 
 export const OrderStatusKey = defineSearchAttributeKey('OrderStatus', SearchAttributeType.KEYWORD);
 export const CustomerIdKey = defineSearchAttributeKey('CustomerId', SearchAttributeType.KEYWORD);
 export const OrderTotalKey = defineSearchAttributeKey('OrderTotal', SearchAttributeType.DOUBLE);
+
+/** What an order's workflow is started with, so operators can find it from its first moment. */
+export function orderSearchAttributes(
+  order: { userId: string; totalCents: number },
+  status: OrderStatus,
+): SearchAttributePair[] {
+  return [
+    { key: OrderStatusKey, value: status },
+    { key: CustomerIdKey, value: order.userId },
+    { key: OrderTotalKey, value: order.totalCents / 100 },
+  ];
+}

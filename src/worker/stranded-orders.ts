@@ -14,9 +14,9 @@
  */
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import type { Db } from '../../db/client';
-import { workflowInputFromRow } from '../../db/order-rows';
+import { ORDER_ROW_COLUMNS, workflowInputFromRow } from '../../db/order-rows';
 import { orderWorkflowId } from '../contract/orders';
-import { CustomerIdKey, OrderStatusKey, OrderTotalKey } from '../contract/search-attributes';
+import { orderSearchAttributes } from '../contract/search-attributes';
 import { STRANDED_ORDER_WORKFLOW_TYPE } from '../../workflows/definitions';
 import type { strandedOrderWorkflow } from '../../workflows/stranded-order';
 import type { Logger } from '../logger';
@@ -67,11 +67,7 @@ export function startStrandedOrderSweep(
         args: [input, STRANDED_REASON],
         workflowIdConflictPolicy: 'FAIL',
         workflowIdReusePolicy: 'REJECT_DUPLICATE',
-        typedSearchAttributes: [
-          { key: OrderStatusKey, value: 'pending' },
-          { key: CustomerIdKey, value: input.userId },
-          { key: OrderTotalKey, value: input.totalCents / 100 },
-        ],
+        typedSearchAttributes: orderSearchAttributes(input, 'pending'),
         staticSummary: `Order ${input.orderId} never started: announced and failed`,
       });
       return true;
@@ -84,17 +80,7 @@ export function startStrandedOrderSweep(
   async function sweepOnce(): Promise<string[]> {
     const rows = await db
       .selectFrom('orders')
-      .select([
-        'order_id',
-        'user_id',
-        'status',
-        'items',
-        'total_amount',
-        'shipping_address',
-        'payment_method',
-        'created_at',
-        'updated_at',
-      ])
+      .select(ORDER_ROW_COLUMNS)
       .where('status', '=', 'pending')
       .where('created_at', '<', new Date(clock().getTime() - afterMs))
       .$if(after !== undefined, (q) =>
