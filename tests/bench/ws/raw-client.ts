@@ -9,6 +9,9 @@ import { randomBytes } from 'node:crypto';
 import { connect as tcpConnect, type Socket } from 'node:net';
 import { now } from './clock';
 
+/** An upgrade not answered by then counts as failed ('handshake timeout'), not as a hang. */
+const HANDSHAKE_TIMEOUT_MS = 30_000;
+
 export type OnUpdate = (seq: number, sentAt: number, receivedAt: number) => void;
 
 export interface Target {
@@ -45,6 +48,11 @@ export class RawClient {
       });
       const client = new RawClient(socket, onUpdate);
       socket.setNoDelay(true);
+      socket.setTimeout(HANDSHAKE_TIMEOUT_MS, () => {
+        if (client.handshaken) return;
+        resolve('handshake timeout');
+        socket.destroy();
+      });
       socket.once('connect', () => {
         socket.write(
           `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\n` +
@@ -64,6 +72,7 @@ export class RawClient {
           }
           client.pending = null;
           client.handshaken = true;
+          socket.setTimeout(0);
           const status = data.subarray(9, 12).toString('latin1');
           client.open = status === '101';
           resolve(client.open ? client : `HTTP ${status}`);
