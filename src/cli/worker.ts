@@ -11,7 +11,7 @@ import { connectTemporalClient, connectWorkerConnection } from '../temporal/conn
 import { createActivityDeps } from '../worker/deps';
 import { createOrderWorker } from '../worker/order-worker';
 import { startDeliveryScanner } from '../worker/delivery-scans';
-import { startStrandedOrderSweep } from '../worker/stranded-orders';
+import { createStrandedOrderMetrics, startStrandedOrderSweep } from '../worker/stranded-orders';
 import { installTemporalRuntime } from '../worker/runtime';
 import { createMetricsRegistry } from '../metrics';
 import { serveMetrics } from '../metrics-server';
@@ -46,6 +46,7 @@ async function main(): Promise<void> {
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     afterMs: config.STRANDED_ORDER_AFTER_SECONDS * 1000,
     intervalMs: config.STRANDED_ORDER_SWEEP_INTERVAL_SECONDS * 1000,
+    metrics: createStrandedOrderMetrics(registry),
   });
 
   // Worker.run() resolves after shutdown() once in-flight tasks are done.

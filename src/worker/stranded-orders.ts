@@ -13,6 +13,7 @@
  * Idempotency-Key at the same moment starts the saga or finds ours, never both.
  */
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import { Counter, type Registry } from 'prom-client';
 import type { Db } from '../../db/client';
 import { ORDER_ROW_COLUMNS, workflowInputFromRow } from '../../db/order-rows';
 import { orderWorkflowId } from '../contract/orders';
@@ -40,19 +41,31 @@ export interface StrandedOrderSweep {
   stop(): Promise<void>;
 }
 
+/** Counted so operators hear of it: it means the API could not reach Temporal (alert OrdersStranded). */
+export function createStrandedOrderMetrics(registry: Registry) {
+  return {
+    strandedFailed: new Counter({
+      name: 'orders_stranded_failed_total',
+      help: 'Orders the API committed but never started, failed by the worker sweep',
+      registers: [registry],
+    }),
+  };
+}
+
 export interface StrandedOrderOptions {
   taskQueue: string;
   afterMs: number;
   /** 0: no timer, `sweepOnce` only (tests). */
   intervalMs: number;
   clock?: () => Date;
+  metrics?: ReturnType<typeof createStrandedOrderMetrics>;
 }
 
 export function startStrandedOrderSweep(
   db: Db,
   client: Client,
   logger: Logger,
-  { taskQueue, afterMs, intervalMs, clock = () => new Date() }: StrandedOrderOptions,
+  { taskQueue, afterMs, intervalMs, clock = () => new Date(), metrics }: StrandedOrderOptions,
 ): StrandedOrderSweep {
   let running: Promise<unknown> = Promise.resolve();
   let after: { createdAt: Date; orderId: string } | undefined;
@@ -109,6 +122,7 @@ export function startStrandedOrderSweep(
       else hasSaga.add(row.order_id);
     }
     if (ended.length > 0) {
+      metrics?.strandedFailed.inc(ended.length);
       logger.warn({ orders: ended }, 'stranded orders (committed, never started) failed');
     }
     return ended;

@@ -9,6 +9,7 @@ import { createSagaMetrics } from '../../../../activities/metrics';
 import { httpMetrics } from '../../../../api/middleware/metrics';
 import { createGatewayMetrics } from '../../../../gateway/metrics';
 import { createMetricsRegistry } from '../../../../src/metrics';
+import { createStrandedOrderMetrics } from '../../../../src/worker/stranded-orders';
 import {
   registerOrderBacklogGauges,
   registerWebhookBacklogGauges,
@@ -43,6 +44,7 @@ export function metricCatalog(): Catalog {
   httpMetrics(registry);
   createGatewayMetrics(registry, () => 0);
   createSagaMetrics(registry);
+  createStrandedOrderMetrics(registry);
   // The gauges only query at collection time; registering them needs no database.
   registerOrderBacklogGauges(registry, {} as Db);
   registerWebhookBacklogGauges(registry, {} as Db);
