@@ -9,6 +9,7 @@ import {
   ActivityFailure,
   condition,
   getExternalWorkflowHandle,
+  patched,
   proxyActivities,
   setHandler,
   workflowInfo,
@@ -37,12 +38,24 @@ const { recordDeliveryFailure, predecessorState } = proxyActivities<WebhookActiv
  * delivery is registered as its follower and told when it ends (re-registering now and then
  * covers a signal lost to the predecessor completing meanwhile); while it is not scheduled
  * yet (its Kafka topic is behind this one's), this polls, up to orderMaxWaitMs, then goes on.
+ *
+ * Both waits grow (doubling, capped): a predecessor retrying towards a receiver that is down
+ * for a day must not collect a signal from each follower every few seconds, nor the followers
+ * a timer each; their histories would grow by thousands of events and every replay with them.
+ * Executions from before the growth keep the fixed waits they started with.
  */
+const WAITS_GROW = 'webhook-predecessor-waits-grow';
+const MAX_REREGISTER_WAIT_MS = 30 * 60_000;
+const MAX_POLL_WAIT_MS = 30_000;
+
 async function waitForPredecessor(input: WebhookDeliveryInput, done: () => boolean): Promise<void> {
   const predecessor = input.predecessor!;
   const handle = getExternalWorkflowHandle(predecessor.workflowId);
   const self = workflowInfo().workflowId;
   const giveUpAt = Date.now() + input.orderMaxWaitMs;
+  const grow = patched(WAITS_GROW);
+  let reregisterWait = input.orderRecheckMs * 12;
+  let pollWait = input.orderRecheckMs;
   for (;;) {
     let registered = true;
     try {
@@ -51,7 +64,8 @@ async function waitForPredecessor(input: WebhookDeliveryInput, done: () => boole
       registered = false; // finished, or not started yet
     }
     if (registered) {
-      if (await condition(done, input.orderRecheckMs * 12)) return;
+      if (await condition(done, reregisterWait)) return;
+      if (grow) reregisterWait = Math.min(reregisterWait * 2, MAX_REREGISTER_WAIT_MS);
       continue;
     }
     const state = await predecessorState({
@@ -59,7 +73,8 @@ async function waitForPredecessor(input: WebhookDeliveryInput, done: () => boole
       eventId: predecessor.eventId,
     });
     if (state === 'done' || Date.now() >= giveUpAt) return;
-    if (await condition(done, input.orderRecheckMs)) return;
+    if (await condition(done, pollWait)) return;
+    if (grow) pollWait = Math.min(pollWait * 2, Math.max(MAX_POLL_WAIT_MS, input.orderRecheckMs));
   }
 }
 

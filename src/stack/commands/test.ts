@@ -30,6 +30,9 @@ import { engines, installEngines, Launch, startApps, startEngines, stopStarted }
 export const TEST_APP_ENV: Readonly<Record<string, string>> = {
   LOG_LEVEL: 'warn',
   SIM_DELIVERY_DELAY_MS: '200',
+  // Fixtures insert pending orders with no workflow on purpose; the stack's worker must not
+  // fail them (and set off their webhooks) mid-run. The sweep has its own test.
+  STRANDED_ORDER_SWEEP_INTERVAL_SECONDS: '0',
 };
 
 const STATIC_CHECKS: readonly { name: string; bin: string; args: string[] }[] = [

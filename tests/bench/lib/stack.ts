@@ -64,6 +64,9 @@ export const BENCH_APP_ENV: Readonly<Record<string, string>> = {
   SIM_LATENCY_MS: '0',
   // A soak outlives the default 15-minute access token; sockets would all reconnect at once.
   ACCESS_TOKEN_TTL_SECONDS: String(24 * 3600),
+  // Pending orders left in a development database by earlier test runs are not the bench's
+  // load: the worker's stranded-order sweep would fail them (and notify their webhooks).
+  STRANDED_ORDER_SWEEP_INTERVAL_SECONDS: '0',
 };
 
 export interface Stack {

@@ -302,6 +302,18 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
 
   let worker: { worker: Worker; running: Promise<void> } | undefined;
   const dispatchers: Dispatcher[] = [];
+  // Webhooks registered through the harness are switched off when it closes: their receivers
+  // are gone, and the stack's own dispatcher must not retry towards them for a day.
+  const service = createWebhookService({ db, secrets, attempt });
+  const registered: string[] = [];
+  const trackedService: WebhookService = {
+    ...service,
+    async register(...args) {
+      const created = await service.register(...args);
+      registered.push(created.webhook.webhook_id);
+      return created;
+    },
+  };
 
   const harness: Harness = {
     runId,
@@ -310,7 +322,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     kafka,
     temporal,
     secrets,
-    service: createWebhookService({ db, secrets, attempt }),
+    service: trackedService,
     topics,
     async publish(...events) {
       for (const event of events) {
@@ -369,6 +381,13 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       for (const d of dispatchers) await d.stop().catch(() => undefined);
       await harness.stopWorker();
       await producer.disconnect();
+      if (registered.length > 0) {
+        await db
+          .updateTable('webhooks')
+          .set({ is_active: false, disabled_reason: 'test over' })
+          .where('webhook_id', 'in', registered)
+          .execute();
+      }
       await deleteTestTopics(kafka, topics);
       await temporal.connection.close();
       await connection.close();
