@@ -100,7 +100,7 @@ const schema = z.object({
     .int()
     .min(0)
     .default(5 * 24 * 3600 * 1000),
-  /** How often a delivery waiting for the previous event of the same order re-checks it. */
+  /** First interval (then doubling) at which a delivery waiting for its order's previous event re-checks it. */
   WEBHOOK_ORDER_RECHECK_MS: z.coerce.number().int().min(10).default(2_000),
   /** The longest a delivery waits for an earlier event of its order that was not scheduled yet. */
   WEBHOOK_ORDER_MAX_WAIT_MS: z.coerce
