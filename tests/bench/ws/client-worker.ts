@@ -11,6 +11,8 @@ import { addressOf, callerOf, gatewayOf } from './placement';
 import { RawClient } from './raw-client';
 
 const PROGRESS_MS = 5000;
+/** Deliveries slower than this are also counted by the second they were sent in. */
+const SLOW_MS = 100;
 
 function tell(message: FromClient): void {
   process.send?.(message);
@@ -25,9 +27,14 @@ let latencies: Latencies[] = [];
 let stray = 0;
 let phaseCpu = process.cpuUsage();
 let phaseStart = now();
+/** The parent's start of the phase (same clock), and slow deliveries by second since then. */
+let origin = phaseStart;
+let slow: Record<number, number> = {};
 
-function startPhase(seq: number): void {
+function startPhase(seq: number, phaseOrigin: number): void {
   fromSeq = seq;
+  origin = phaseOrigin;
+  slow = {};
   received = Array.from({ length: replicas }, () => 0);
   latencies = Array.from({ length: replicas }, () => new Latencies());
   stray = 0;
@@ -38,7 +45,7 @@ function startPhase(seq: number): void {
 async function connectAll(plan: ClientPlan): Promise<void> {
   const { shape, first, end } = plan;
   replicas = shape.gateways;
-  startPhase(Number.MAX_SAFE_INTEGER); // nothing is counted before the first phase
+  startPhase(Number.MAX_SAFE_INTEGER, now()); // nothing is counted before the first phase
   const open = new Uint8Array(end - first);
   const failures: Record<string, number> = {};
   let failed = 0;
@@ -61,6 +68,10 @@ async function connectAll(plan: ClientPlan): Promise<void> {
         }
         received[replica]!++;
         latencies[replica]!.add(receivedAt - sentAt);
+        if (receivedAt - sentAt > SLOW_MS) {
+          const second = Math.floor((sentAt - origin) / 1000);
+          slow[second] = (slow[second] ?? 0) + 1;
+        }
       };
       const client = await RawClient.connect(
         {
@@ -102,6 +113,7 @@ function report(): void {
       received,
       latencies: latencies.map((l) => l.samples()),
       stray,
+      slow,
       cpuSeconds: (cpu.user + cpu.system) / 1e6,
       systemSeconds: cpu.system / 1e6,
       seconds: (now() - phaseStart) / 1000,
@@ -129,7 +141,7 @@ process.on('message', (message: ToClient) => {
       void connectAll(message.plan);
       break;
     case 'phase':
-      startPhase(message.fromSeq);
+      startPhase(message.fromSeq, message.origin);
       tell({ type: 'phase-started' });
       break;
     case 'count':

@@ -27,6 +27,8 @@ export interface ClientPhaseReport {
   latencies: Float64Array[];
   /** Messages of an earlier phase, or without the bench's seq. */
   stray: number;
+  /** Deliveries slower than 100 ms, by the second of the phase they were published in. */
+  slow: Record<number, number>;
   cpuSeconds: number;
   systemSeconds: number;
   /** Wall time since the phase began, as seen by the client. */
@@ -36,7 +38,8 @@ export interface ClientPhaseReport {
 
 export type ToClient =
   | { type: 'plan'; plan: ClientPlan } // -> connected
-  | { type: 'phase'; fromSeq: number } // -> phase-started: count seqs >= fromSeq from now on
+  // -> phase-started: count seqs >= fromSeq from now on; origin: the phase's start (clock.ts)
+  | { type: 'phase'; fromSeq: number; origin: number }
   | { type: 'count' } // -> count
   | { type: 'report' } // -> report
   | { type: 'close' }; // closes every socket and exits

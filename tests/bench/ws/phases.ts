@@ -13,7 +13,7 @@ import { now } from './clock';
 import { summarize } from './latencies';
 import type { OpenCounts } from './open-counts';
 import { coresBetween, sampleProc } from './proc';
-import type { Replica } from './replicas';
+import { heartbeatsBetween, type Replica } from './replicas';
 import type { PhaseFigures } from './report';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -78,8 +78,9 @@ export function createPhases({ redis, users, open, replicas, clients }: PhaseDep
     drain: { least: number; most: number },
   ): Promise<PhaseFigures> => {
     const firstSeq = seq;
+    const origin = now();
     await Promise.all(
-      clients.map((c) => c.ask({ type: 'phase', fromSeq: firstSeq }, 'phase-started')),
+      clients.map((c) => c.ask({ type: 'phase', fromSeq: firstSeq, origin }, 'phase-started')),
     );
     expected = zeros();
     failedPublishes = {};
@@ -100,6 +101,12 @@ export function createPhases({ redis, users, open, replicas, clients }: PhaseDep
     const reports = (
       await Promise.all(clients.map((c) => c.ask({ type: 'report' }, 'report')))
     ).map((r) => r.report);
+    const slow: Record<number, number> = {};
+    for (const report of reports) {
+      for (const [second, n] of Object.entries(report.slow)) {
+        slow[Number(second)] = (slow[Number(second)] ?? 0) + n;
+      }
+    }
     const byReplica = replicas.map((_, g) => {
       const deliveries = sum(reports.map((r) => r.received[g]!));
       return {
@@ -117,6 +124,8 @@ export function createPhases({ redis, users, open, replicas, clients }: PhaseDep
       lost: sum(byReplica.map((r) => r.lost)),
       stray: sum(reports.map((r) => r.stray)),
       failedPublishes,
+      slowBySecond: Object.entries(slow).map(([s, n]) => [Number(s), n]),
+      heartbeatsAt: heartbeatsBetween(replicas, origin, now()).map((ms) => ms / 1000),
       latency: summarize(reports.flatMap((r) => r.latencies)),
       replicas: byReplica,
       clients: reports.map((r) => ({

@@ -8,7 +8,9 @@ import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createInterface } from 'node:readline';
+import { loadGatewayOptions } from '../../../gateway/options';
 import { generateSigningKeys } from '../../../src/auth/keys';
+import { now } from './clock';
 
 export const ISSUER = 'ws-bench';
 
@@ -31,6 +33,22 @@ export interface Replica {
   pid: number;
   port: number;
   child: ChildProcess;
+  /** When it started listening (clock.ts): its heartbeat timer runs from about then. */
+  startedAt: number;
+}
+
+/** The replicas' heartbeat period: they inherit this environment. */
+export const HEARTBEAT_MS = loadGatewayOptions(process.env).pingIntervalMs;
+
+/** The replicas' heartbeat ticks between two instants (clock.ts), as ms since `from`. */
+export function heartbeatsBetween(replicas: Replica[], from: number, to: number): number[] {
+  const ticks: number[] = [];
+  for (const r of replicas) {
+    for (let t = r.startedAt + HEARTBEAT_MS; t < to; t += HEARTBEAT_MS) {
+      if (t >= from) ticks.push(t - from);
+    }
+  }
+  return ticks.sort((a, b) => a - b);
 }
 
 export async function startReplica(
@@ -68,7 +86,7 @@ export async function startReplica(
       else console.error(`[${id}] ${line}`); // closes with their reason, warnings
     });
   });
-  return { id, pid: child.pid!, port, child };
+  return { id, pid: child.pid!, port, child, startedAt: now() };
 }
 
 /** A full GC in the replica (its SIGUSR2 handler). */
@@ -78,6 +96,8 @@ export function collectGarbage(replica: Replica): void {
 
 export interface HeapSample {
   heapUsed: number;
+  /** V8 heap committed: used plus what V8 keeps for itself after a GC. */
+  heapTotal: number;
   external: number;
 }
 
@@ -88,6 +108,7 @@ export async function heapOf(replica: Replica): Promise<HeapSample> {
     Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
   return {
     heapUsed: value('nodejs_heap_size_used_bytes'),
+    heapTotal: value('nodejs_heap_size_total_bytes'),
     external: value('nodejs_external_memory_bytes'),
   };
 }

@@ -41,6 +41,10 @@ export interface PhaseFigures {
   stray: number;
   /** Publishes that failed (Redis down), by error; they are not counted as lost. */
   failedPublishes: Record<string, number>;
+  /** [second of the phase a change was published in, its deliveries slower than 100 ms]. */
+  slowBySecond: [number, number][];
+  /** Seconds into the phase at which a replica's heartbeat ticked (pings, session refresh). */
+  heartbeatsAt: number[];
   latency: LatencySummary;
   replicas: {
     deliveries: number;
@@ -109,6 +113,9 @@ function memory(replicas: ReplicaFigures[]) {
     perConnectionAfterGc: grown((r) => r.afterGc.rssBytes - r.idle.rssBytes),
     perConnectionBeforeGc: grown((r) => r.beforeGc.rssBytes - r.idle.rssBytes),
     heapPerConnection: grown((r) => r.heap.heapUsed - r.idleHeap.heapUsed),
+    idleHeapTotal: sum(replicas.map((r) => r.idleHeap.heapTotal)),
+    heapTotal: sum(replicas.map((r) => r.heap.heapTotal)),
+    heapTotalPerConnection: grown((r) => r.heap.heapTotal - r.idleHeap.heapTotal),
   };
 }
 
@@ -152,8 +159,10 @@ export function printRun(run: RunFigures): void {
       `${kib(total.perConnectionBeforeGc)} KiB before`,
   );
   console.log(
-    `  of which V8 heap       ${kib(total.heapPerConnection)} KiB ` +
-      `(heap used ${mib(total.idleHeap)} -> ${mib(total.heap)})`,
+    `  of which V8 heap       ${kib(total.heapPerConnection)} KiB used ` +
+      `(${mib(total.idleHeap)} -> ${mib(total.heap)}), ` +
+      `${kib(total.heapTotalPerConnection)} KiB committed ` +
+      `(${mib(total.idleHeapTotal)} -> ${mib(total.heapTotal)}); the rest is native`,
   );
   const clientRss = sum(run.loadClients.map((c) => c.rssBytes));
   console.log(
@@ -256,6 +265,15 @@ function printPhase(run: RunFigures, phase: PhaseFigures): void {
       `${run.clients > 1 ? ` (${clientCores.map(pct).join(', ')})` : ''}`,
   );
   console.log(`  publisher CPU          ${pct(phase.publisherCores)} of a core (this process)`);
+  if (phase.slowBySecond.length > 0) {
+    const slow = phase.slowBySecond.map(([second, n]) => `${second} s: ${n}`);
+    console.log(`  slower than 100 ms     by second of the phase sent in: ${slow.join(', ')}`);
+    const ticks = phase.heartbeatsAt.map((s) => `${s.toFixed(1)} s`);
+    console.log(
+      `  replica heartbeats     ${ticks.length > 0 ? `at ${ticks.join(', ')}` : 'none'} ` +
+        `(pings and session refresh of all their sockets)`,
+    );
+  }
   if (run.gateways === 1) return;
   table(
     [
