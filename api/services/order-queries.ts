@@ -10,7 +10,6 @@ import type { OrderStatus } from '../../src/contract/orders';
 import { BadRequestError } from '../errors';
 import { ORDER_ROW_COLUMNS, type OrderEventRow, type OrderRow } from '../../db/order-rows';
 
-
 export async function findOrder(db: Db, orderId: string): Promise<OrderRow | undefined> {
   return db
     .selectFrom('orders')
