@@ -6,6 +6,11 @@
  *
  * uWS's own `sendPingsAutomatically` pings once per idle period and closes a few seconds
  * later; counting missed pongs needs this loop. uWS's `idleTimeout` stays on as a backstop.
+ *
+ * The work of one interval is spread over SLICES ticks, each taking the connections of one
+ * slice (by connection id): with tens of thousands of sockets, pinging them all and writing
+ * all their sessions to Redis at once would hold up live deliveries (and the publishes that
+ * queue behind those writes in Redis) for a moment every interval, on every replica alike.
  */
 import type { Logger } from '../src/logger';
 import { CLOSE } from './close-codes';
@@ -22,13 +27,27 @@ export interface HeartbeatDeps {
   logger: Logger;
 }
 
+const SLICES = 10;
+
+/** A connection's slice: from the end of its id (a random UUID), so slices are even and stable. */
+function sliceOf(conn: Connection): number {
+  let hash = 0;
+  for (let i = Math.max(0, conn.id.length - 4); i < conn.id.length; i++) {
+    hash = hash * 31 + conn.id.charCodeAt(i);
+  }
+  return hash % SLICES;
+}
+
 export function startHeartbeat(deps: HeartbeatDeps) {
+  let slice = 0;
   const tick = () => {
+    const current = slice;
+    slice = (slice + 1) % SLICES;
     const now = deps.now();
     const alive: LiveSession[] = [];
     for (const conn of deps.hub.connections()) {
       const ws = conn.ws;
-      if (!ws) continue;
+      if (!ws || sliceOf(conn) !== current) continue;
       if (conn.caller.exp * 1000 <= now) {
         deps.hub.close(conn, CLOSE.TOKEN_EXPIRED);
       } else if (conn.missedPongs >= deps.maxMissed) {
@@ -43,7 +62,7 @@ export function startHeartbeat(deps: HeartbeatDeps) {
       .touch(alive)
       .catch((err: unknown) => deps.logger.warn({ err }, 'heartbeat: session refresh failed'));
   };
-  const timer = setInterval(tick, deps.intervalMs);
+  const timer = setInterval(tick, deps.intervalMs / SLICES);
   return {
     stop(): void {
       clearInterval(timer);
