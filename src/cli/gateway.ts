@@ -3,6 +3,7 @@
  * `createGateway` and stops cleanly on SIGTERM/SIGINT (sockets closed with 1001, sessions
  * removed from Redis). Scale out by running more copies behind the load balancer.
  */
+import v8 from 'node:v8';
 import { loadConfig } from '../config';
 import { createLogger } from '../logger';
 import { createRedis } from '../redis';
@@ -10,6 +11,13 @@ import { createDb } from '../../db/client';
 import { remoteKeySource } from '../../gateway/auth';
 import { loadGatewayOptions } from '../../gateway/options';
 import { createGateway } from '../../gateway/server';
+
+// Each connection is a few hundred bytes of live heap, but a burst of upgrades leaves their
+// garbage interleaved with the connections' records, and V8 keeps every page holding one of
+// them: without compaction a replica that took 16,000 connections at once held ~14 KiB of heap
+// per connection long after, instead of ~3 (docs/gateway.md, "Benchmark"). Full GCs are rare
+// here, so compacting at each costs little.
+v8.setFlagsFromString('--compact-on-every-full-gc');
 
 async function main(): Promise<void> {
   const config = loadConfig();

@@ -126,7 +126,8 @@ async function main(): Promise<void> {
   await sleep(options.settleSeconds * 1000);
   const beforeGc = replicas.map((r) => sampleProc(r.pid));
   replicas.forEach(collectGarbage);
-  await sleep(1000);
+  // V8 hands freed pages back to the OS from a background thread after the GC: give it time.
+  await sleep(3000);
   const afterGc = replicas.map((r) => sampleProc(r.pid));
   const heaps = await Promise.all(replicas.map(heapOf));
   const counts = await Promise.all(clients.map((c) => c.ask({ type: 'count' }, 'count')));
