@@ -19,8 +19,6 @@ export type OrderDetailView = z.infer<typeof OrderDetailSchema>;
 export type OrderEventView = z.infer<typeof OrderEventSchema>;
 export type OrderSummaryView = z.infer<typeof OrderSummarySchema>;
 type ItemView = OrderView['items'][number];
-export type { OrderEventRow, OrderRow };
-export { jsonb };
 
 function item(productId: string, quantity: number, unitCents: number): ItemView {
   return {

@@ -29,7 +29,8 @@ const CONTROLLER_PORT = 9093;
 const LOG4J_CONFIG = path.join(STACK_SOURCE_DIR, 'kafka', 'log4j2.xml');
 const HEAP = ['-Xms512m', '-Xmx1g'];
 
-export function kafkaEngine(settings: StackSettings): Engine {
+/** `controllerPort`: another one lets a second broker (the bench's isolated stack) run beside. */
+export function kafkaEngine(settings: StackSettings, controllerPort = CONTROLLER_PORT): Engine {
   const port = addressPort(settings.config.KAFKA_BROKERS[0] ?? '127.0.0.1:9092', 9092);
   const dir = settings.paths.kafka;
   const dataDir = path.join(dir, 'data');
@@ -45,7 +46,7 @@ export function kafkaEngine(settings: StackSettings): Engine {
     marker: 'kafka.Kafka',
     // SIGTERM triggers a controlled shutdown: partitions closed, logs flushed.
     stop: { signal: 'SIGTERM', timeoutMs: 30_000 },
-    ports: [port, CONTROLLER_PORT],
+    ports: [port, controllerPort],
     readyTimeoutMs: 90_000,
     probe: () =>
       withTimeout(
@@ -63,7 +64,7 @@ export function kafkaEngine(settings: StackSettings): Engine {
 
     async prepare() {
       mkdirSync(dataDir, { recursive: true });
-      writeFileSync(propertiesFile, serverProperties(port, dataDir));
+      writeFileSync(propertiesFile, serverProperties(port, controllerPort, dataDir));
       if (existsSync(path.join(dataDir, 'meta.properties'))) return;
       await run(java(), [
         ...jvmFlags,
@@ -99,12 +100,12 @@ export function kafkaEngine(settings: StackSettings): Engine {
   };
 }
 
-function serverProperties(port: number, dataDir: string): string {
+function serverProperties(port: number, controllerPort: number, dataDir: string): string {
   return `# Written by src/stack/engines/kafka.ts at every start: edit that file, not this one.
 process.roles=broker,controller
 node.id=1
-controller.quorum.bootstrap.servers=127.0.0.1:${CONTROLLER_PORT}
-listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${CONTROLLER_PORT}
+controller.quorum.bootstrap.servers=127.0.0.1:${controllerPort}
+listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}
 advertised.listeners=PLAINTEXT://127.0.0.1:${port}
 controller.listener.names=CONTROLLER
 inter.broker.listener.name=PLAINTEXT

@@ -5,13 +5,10 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from '@temporalio/client';
-import type { NativeConnection, Worker } from '@temporalio/worker';
 import { orderWorkflowId } from '../../../src/contract/orders';
 import { redisKeys } from '../../../src/contract/redis-keys';
 import { createOrderEventPublisher, type OrderEventPublisher } from '../../../src/kafka';
-import { connectTemporalClient, connectWorkerConnection } from '../../../src/temporal/connection';
 import { createActivityDeps } from '../../../src/worker/deps';
-import { createOrderWorker } from '../../../src/worker/order-worker';
 import { startDeliveryScanner, type DeliveryScanner } from '../../../src/worker/delivery-scans';
 import { createLogger } from '../../../src/logger';
 import { insertNewOrder } from '../../../db/queries/orders';
@@ -26,14 +23,13 @@ import {
   eventually,
   realClients,
 } from '../../support/services';
+import { startInProcessWorker, type InProcessWorker } from '../../support/worker';
 import type { OrderWorkflowInput } from '../../../src/domain/order';
 
 const clients = realClients();
 const taskQueue = `saga-test-${randomUUID()}`;
 let client: Client;
-let connection: NativeConnection;
-let worker: Worker;
-let running: Promise<void>;
+let worker: InProcessWorker;
 let publisher: OrderEventPublisher;
 let deps: ActivityDeps;
 let scanner: DeliveryScanner;
@@ -52,16 +48,8 @@ beforeAll(async () => {
     },
   };
   deps = { ...base, notifier: slowNotifier };
-  client = await connectTemporalClient(config);
-  connection = await connectWorkerConnection(config);
-  worker = await createOrderWorker({
-    connection,
-    namespace: config.TEMPORAL_NAMESPACE,
-    deps,
-    config,
-    taskQueue,
-  });
-  running = worker.run();
+  worker = await startInProcessWorker(deps, taskQueue);
+  client = worker.client;
   scanner = startDeliveryScanner(clients.redis, client, createLogger('test', 'warn'), {
     intervalMs: 25,
   });
@@ -70,12 +58,9 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await scanner?.stop();
-  worker?.shutdown();
-  await running;
+  await worker?.stop();
   await kafkaEvents?.stop();
   await publisher?.disconnect();
-  await connection?.close();
-  await client?.connection.close();
   await clients.close();
 });
 

@@ -10,13 +10,10 @@ import { writeFile } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from '@temporalio/client';
-import type { NativeConnection, Worker } from '@temporalio/worker';
 import { orderWorkflowId } from '../../../src/contract/orders';
 import { redisKeys } from '../../../src/contract/redis-keys';
 import { createOrderEventPublisher, type OrderEventPublisher } from '../../../src/kafka';
-import { connectTemporalClient, connectWorkerConnection } from '../../../src/temporal/connection';
 import { createActivityDeps } from '../../../src/worker/deps';
-import { createOrderWorker } from '../../../src/worker/order-worker';
 import {
   startStrandedOrderSweep,
   STRANDED_REASON,
@@ -36,31 +33,25 @@ import {
   eventually,
   realClients,
 } from '../../support/services';
+import { startInProcessWorker, type InProcessWorker } from '../../support/worker';
 
 const clients = realClients();
 const taskQueue = `stranded-test-${randomUUID()}`;
 /** Younger than this is not stranded yet; the stack's own worker waits far longer (300 s). */
 const AFTER_MS = 5_000;
 let client: Client;
-let connection: NativeConnection;
-let worker: Worker;
-let running: Promise<void>;
+let worker: InProcessWorker;
 let publisher: OrderEventPublisher;
 let sweep: StrandedOrderSweep;
 let kafkaEvents: Awaited<ReturnType<typeof collectKafkaEvents>>;
 
 beforeAll(async () => {
   publisher = await createOrderEventPublisher(clients.kafka);
-  client = await connectTemporalClient(config);
-  connection = await connectWorkerConnection(config);
-  worker = await createOrderWorker({
-    connection,
-    namespace: config.TEMPORAL_NAMESPACE,
-    deps: createActivityDeps(config, clients.db, clients.redis, publisher),
-    config,
+  worker = await startInProcessWorker(
+    createActivityDeps(config, clients.db, clients.redis, publisher),
     taskQueue,
-  });
-  running = worker.run();
+  );
+  client = worker.client;
   sweep = startStrandedOrderSweep(clients.db, client, createLogger('test', 'silent'), {
     taskQueue,
     afterMs: AFTER_MS,
@@ -71,12 +62,9 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await sweep?.stop();
-  worker?.shutdown();
-  await running;
+  await worker?.stop();
   await kafkaEvents?.stop();
   await publisher?.disconnect();
-  await connection?.close();
-  await client?.connection.close();
   await clients.close();
 });
 

@@ -5,7 +5,8 @@ import { clientIp } from '../../../api/client-ip';
 import type { AppEnv } from '../../../api/env';
 import { BadRequestError } from '../../../api/errors';
 import { decodeCursor, encodeCursor } from '../../../api/services/order-queries';
-import { jsonb, orderFromRow } from '../../../api/services/order-views';
+import { jsonb } from '../../../db/order-rows';
+import { orderFromRow } from '../../../api/services/order-views';
 import { orderSummary } from '../../../api/services/workflows';
 
 async function ipOf(headers: Record<string, string>, peer?: string) {
