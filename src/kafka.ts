@@ -56,31 +56,60 @@ export interface OrderEventPublisher {
   disconnect(): Promise<void>;
 }
 
-/** Connects an idempotent producer and returns a publisher of order events. */
-export async function createOrderEventPublisher(kafka: Kafka): Promise<OrderEventPublisher> {
-  const producer: Producer = kafka.producer({
+function connectProducer(kafka: Kafka): Promise<Producer> {
+  const producer = kafka.producer({
     idempotent: true,
     maxInFlightRequests: 1,
     createPartitioner: Partitioners.DefaultPartitioner,
   });
-  await producer.connect();
+  return producer.connect().then(() => producer);
+}
+
+/**
+ * Connects an idempotent producer and returns a publisher of order events.
+ *
+ * After a failed send the producer is replaced. kafkajs rolls a partition's sequence number
+ * back when a produce request fails, although the broker may have appended the batch (the
+ * connection broke after the write, as in a broker restart): the next message would reuse
+ * that number, and the broker would acknowledge it as a duplicate without writing it. A new
+ * producer gets a new producer id and fresh sequences; the failed event itself is sent again
+ * by the activity's retry (consumers dedupe by event_id). The short chaos run lost one event
+ * on Kafka this way.
+ */
+export async function createOrderEventPublisher(kafka: Kafka): Promise<OrderEventPublisher> {
+  let producer: Promise<Producer> = Promise.resolve(await connectProducer(kafka));
   return {
     async publish(event) {
       const valid = orderEvent.parse(event);
       const topic = topicFor(valid.event_type);
       if (!topic) throw new Error(`event type ${valid.event_type} has no topic`);
-      await producer.send({
-        topic,
-        acks: -1,
-        messages: [
-          {
-            key: valid.order_id,
-            value: JSON.stringify(valid),
-            headers: { event_id: valid.event_id, event_type: valid.event_type },
-          },
-        ],
-      });
+      const used = producer;
+      try {
+        const current = await used;
+        await current.send({
+          topic,
+          acks: -1,
+          messages: [
+            {
+              key: valid.order_id,
+              value: JSON.stringify(valid),
+              headers: { event_id: valid.event_id, event_type: valid.event_type },
+            },
+          ],
+        });
+      } catch (err) {
+        if (producer === used) {
+          const next = connectProducer(kafka);
+          next.catch(() => undefined); // a failed connect surfaces at the next publish
+          producer = next;
+          used.then((old) => old.disconnect()).catch(() => undefined);
+        }
+        throw err;
+      }
     },
-    disconnect: () => producer.disconnect(),
+    async disconnect() {
+      const current = await producer.catch(() => undefined);
+      await current?.disconnect();
+    },
   };
 }
